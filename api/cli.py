@@ -1,0 +1,282 @@
+"""The ``akledger`` command line (typer + rich).
+
+Exit codes: 0 ok; 1 verification or domain failure; 2 usage, input or configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from api import log_service
+from ledger.actors import Actor
+from ledger.application import AKLedger
+from ledger.config import Settings, load_settings
+from ledger.errors import ConfigError, LedgerError, NotFoundError
+from ledger.store import create_ledger, open_ledger
+from signing import note
+
+app = typer.Typer(no_args_is_help=True, help="AK Ledger: a signed audit ledger for SEC Appendix AK.")
+keys_app = typer.Typer(no_args_is_help=True, help="The ledger's signing keys.")
+log_app = typer.Typer(no_args_is_help=True, help="The verifiable log: checkpoints, entries, proofs.")
+app.add_typer(keys_app, name="keys")
+app.add_typer(log_app, name="log")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(code: int, message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Map the ledger's errors onto exit codes with a one-line message."""
+    try:
+        yield
+    except ConfigError as exc:
+        fail(2, str(exc))
+    except NotFoundError as exc:
+        fail(2, str(exc))
+    except LedgerError as exc:
+        fail(1, str(exc))
+
+
+def settings() -> Settings:
+    with handled():
+        return load_settings()
+    raise AssertionError  # unreachable: handled() exits
+
+
+def ledger() -> AKLedger:
+    with handled():
+        return open_ledger(load_settings())
+    raise AssertionError
+
+
+def actor(s: Settings) -> Actor:
+    return Actor(principal=s.actor)
+
+
+def progress_bar(label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    )
+
+
+@app.command()
+def init() -> None:
+    """Create the ledger: tables (Alembic), the genesis signing key, LedgerInitialised."""
+    s = settings()
+    with handled():
+        ledger_app, appended = create_ledger(s, actor(s))
+        log_service.integrate(ledger_app)
+        vkey = log_service.vkey(ledger_app)
+    out.print(f"ledger created at {s.database_url}", highlight=False)
+    out.print(f"origin: {s.log_origin}\nkey: {appended.key_id}\nvkey: {vkey}", highlight=False)
+
+
+@app.command("note")
+def record_note(text: Annotated[str, typer.Argument(help="The note's text.")]) -> None:
+    """Append a NoteRecorded event (actor from AKLEDGER_ACTOR)."""
+    if not text.strip():
+        fail(2, "TEXT: must not be blank")
+    s = settings()
+    lg = ledger()
+    with handled():
+        lg.load_signer()
+        appended = lg.record_note(text, actor(s))
+    out.print_json(data=log_service.appended_json(appended))
+
+
+@keys_app.command("vkey")
+def keys_vkey() -> None:
+    """Print the key in force as a C2SP signed-note verifier key."""
+    lg = ledger()
+    with handled():
+        out.print(log_service.vkey(lg), highlight=False, soft_wrap=True)
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Add a signing key; the rotation is recorded as an event signed by the old key."""
+    s = settings()
+    lg = ledger()
+    with handled():
+        appended = lg.rotate_key(actor(s))
+        log_service.integrate(lg)
+    out.print_json(data=log_service.appended_json(appended))
+
+
+@keys_app.command("list")
+def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show every key and the span of history it signs."""
+    lg = ledger()
+    with handled():
+        rows = log_service.key_list(lg)
+    if as_json:
+        out.print_json(data={"keys": rows})
+        return
+    table = Table("key id", "introduced at", "signs notifications", "status", "vkey")
+    for row in rows:
+        span = f"{row['valid_from']}..{row['valid_until'] or ''}"
+        table.add_row(row["key_id"], str(row["introduced_by"]), span, row["status"], row["vkey"])
+    out.print(table)
+
+
+@log_app.command("integrate")
+def log_integrate() -> None:
+    """Integrate every pending event into the tree and sign a checkpoint per batch."""
+    lg = ledger()
+    with handled(), progress_bar("integrating") as bar:
+        task = bar.add_task("integrate", total=log_service.pending(lg))
+        total = log_service.integrate(lg, lambda r: bar.update(task, advance=r.integrated))
+    out.print(f"integrated {total} entries; tree size {log_service.tree_size(lg)}")
+
+
+@log_app.command("checkpoint")
+def log_checkpoint() -> None:
+    """Print the latest signed checkpoint, verbatim."""
+    lg = ledger()
+    with handled():
+        cp = log_service.latest_checkpoint(lg)
+    sys.stdout.write(cp.note)
+
+
+@log_app.command("entries")
+def log_entries(
+    start: Annotated[int, typer.Option("--from", min=0)] = 0,
+    stop: Annotated[int | None, typer.Option("--to", min=0, help="exclusive")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = True,
+) -> None:
+    """Entries [FROM, TO) with the exact leaf input bytes (base64)."""
+    lg = ledger()
+    with handled():
+        data = log_service.entries_json(lg, start, stop)
+    out.print_json(data=data) if as_json else out.print(data)
+
+
+@log_app.command("inclusion")
+def log_inclusion(
+    index: Annotated[int, typer.Argument(min=0)],
+    size: Annotated[int | None, typer.Option("--size", min=1)] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = True,
+) -> None:
+    """An RFC 9162 inclusion proof for leaf INDEX."""
+    lg = ledger()
+    with handled():
+        out.print_json(data=log_service.inclusion_json(lg, index, size))
+
+
+@log_app.command("consistency")
+def log_consistency(
+    size1: Annotated[int, typer.Argument(min=0)],
+    size2: Annotated[int, typer.Argument(min=0)],
+    as_json: Annotated[bool, typer.Option("--json")] = True,
+) -> None:
+    """An RFC 9162 consistency proof between two tree sizes."""
+    lg = ledger()
+    with handled():
+        out.print_json(data=log_service.consistency_json(lg, size1, size2))
+
+
+@app.command()
+def verify(
+    full: Annotated[bool, typer.Option("--full", help="Also verify every event signature.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    trusted_key: Annotated[list[str] | None, typer.Option("--trusted-key", help="vkey")] = None,
+    checkpoint: Annotated[
+        list[Path] | None, typer.Option("--checkpoint", help="a checkpoint seen before")
+    ] = None,
+) -> None:
+    """Recompute every entry and the tree; check every checkpoint. Exit 1 names the fault."""
+    lg = ledger()
+    try:
+        trusted = [note.parse_vkey(k) for k in trusted_key or []]
+        remembered = [p.read_text(encoding="utf-8") for p in checkpoint or []]
+    except (OSError, ValueError) as exc:
+        fail(2, f"--trusted-key/--checkpoint: {exc}")
+    with handled(), progress_bar("verifying") as bar:
+        task = bar.add_task("verify", total=None)
+        report = log_service.verify(
+            lg, full=full, trusted=trusted, expected=remembered,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    data = log_service.report_json(report)
+    if as_json:
+        out.print_json(data=data)
+    elif report.ok:
+        out.print(
+            f"[green]intact[/]: {report.events} events, tree size {report.tree_size}, "
+            f"{report.checkpoints} checkpoints, {report.signatures} signatures verified"
+            + (f", {report.pending} not yet integrated" if report.pending else "")
+        )
+    else:
+        assert report.fault is not None
+        where = "" if report.fault.index is None else f" at leaf {report.fault.index}"
+        err.print(f"[bold red]NOT INTACT[/] ({report.fault.kind}{where}): {report.fault.message}",
+                  highlight=False)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the HTTP API and run the log integrator in-process."""
+    from api.server import run_server
+
+    lg = ledger()
+    with handled():
+        run_server(lg, host, port, print_url=lambda url: out.print(f"serving on {url}"))
+
+
+@app.command()
+def projector() -> None:
+    """Run the log integrator continuously (the projections join it in a later release)."""
+    lg = ledger()
+    with handled():
+        log_service.run_integrator_forever(lg, should_stop=lambda: False)
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Create a demo ledger (if none), record a few notes, integrate, verify, then serve."""
+    s = settings()
+    with handled():
+        try:
+            lg = open_ledger(s)
+        except LedgerError:
+            lg, _ = create_ledger(s, actor(s))
+        log_service.load_demo(lg, actor(s))
+        log_service.integrate(lg)
+        report = log_service.verify(lg)
+    out.print(f"demo ledger at {s.database_url}: tree size {report.tree_size}, "
+              f"{'intact' if report.ok else 'NOT INTACT'}", highlight=False)
+    if serve_after:
+        from api.server import run_server
+
+        with handled():
+            run_server(lg, "127.0.0.1", port, print_url=lambda url: out.print(f"serving on {url}"))
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

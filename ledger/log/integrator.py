@@ -1,0 +1,199 @@
+"""The log integrator: follows the notification log and grows the signed Merkle tree.
+
+Each stored event's entry bytes become leaf ``index`` (a dense counter of ours; notification
+ids may have gaps after a rollback on PostgreSQL). A batch is one transaction: the leaves,
+the complete subtree nodes they finish and the signed checkpoint are written together, and
+the leaf table is the tracking record (its last row names the last notification
+integrated), so a batch is integrated exactly once or not at all. On PostgreSQL a
+transaction-scoped advisory lock lets only one integrator work at a time; on SQLite the
+database's single writer does the same, and the leaf primary key catches any race.
+
+A checkpoint is signed only inside the batch's transaction, from the tree the batch has
+just extended; a rolled-back checkpoint is never published, and a retry recomputes the
+same root from the same events, so two inconsistent checkpoints are never signed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Row, Table, func, insert, select, text
+from sqlalchemy.engine import Connection
+
+from ledger.log.tables import ledger_keys, log_checkpoints, log_leaves, log_nodes
+from ledger.mapper import Signer
+from signing.checkpoint import Checkpoint, sign_checkpoint
+from signing.merkle import NodeId, TreeBuilder, leaf_hash, root_plan
+
+# An arbitrary constant naming the integrator's advisory lock (pg_advisory_xact_lock).
+ADVISORY_LOCK_ID = 0x414B4C47  # "AKLG"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one batch did."""
+
+    integrated: int
+    tree_size: int
+    root_hash: bytes
+
+
+def entry_of_state(state: bytes) -> bytes:
+    """The leaf input (entry bytes) of a stored event's state."""
+    return str(json.loads(state)["entry"]).encode("utf-8")
+
+
+def load_frontier(conn: Connection, size: int) -> dict[NodeId, bytes]:
+    """The complete nodes of the tree's right frontier at ``size`` (O(log n) rows)."""
+    return fetch_nodes(conn, root_plan(size))
+
+
+def fetch_nodes(conn: Connection, wanted: Iterable[NodeId]) -> dict[NodeId, bytes]:
+    """Read the stored hashes of the given complete subtrees (missing ones are absent)."""
+    wanted = list(wanted)
+    leaves = [idx for level, idx in wanted if level == 0]
+    inner = [(level, idx) for level, idx in wanted if level > 0]
+    found: dict[NodeId, bytes] = {}
+    if leaves:
+        rows = conn.execute(
+            select(log_leaves.c.idx, log_leaves.c.leaf_hash).where(log_leaves.c.idx.in_(leaves))
+        )
+        found.update({(0, int(r.idx)): bytes(r.leaf_hash) for r in rows})
+    if inner:
+        by_level: dict[int, list[int]] = {}
+        for level, idx in inner:
+            by_level.setdefault(level, []).append(idx)
+        for level, idxs in by_level.items():
+            rows = conn.execute(
+                select(log_nodes.c.idx, log_nodes.c.hash).where(
+                    log_nodes.c.level == level, log_nodes.c.idx.in_(idxs)
+                )
+            )
+            found.update({(level, int(r.idx)): bytes(r.hash) for r in rows})
+    return found
+
+
+def tree_state(conn: Connection) -> tuple[int, int]:
+    """(tree size, last integrated notification id or 0)."""
+    row = conn.execute(
+        select(log_leaves.c.idx, log_leaves.c.notification_id)
+        .order_by(log_leaves.c.idx.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return 0, 0
+    return int(row.idx) + 1, int(row.notification_id)
+
+
+def key_in_force(conn: Connection, notification_id: int) -> str:
+    """The key id in force after ``notification_id`` (the last key introduced at or before it)."""
+    key_id = conn.execute(
+        select(ledger_keys.c.key_id)
+        .where(ledger_keys.c.introduced_by <= notification_id)
+        .order_by(ledger_keys.c.introduced_by.desc())
+        .limit(1)
+    ).scalar()
+    if key_id is None:
+        raise LookupError(f"no signing key is in force at notification {notification_id}")
+    return str(key_id)
+
+
+class Integrator:
+    """Integrates new events into the tree, one transaction per batch."""
+
+    def __init__(
+        self,
+        connect: Callable[[], Connection],
+        events: Table,
+        origin: str,
+        signer_for: Callable[[str], Signer],
+    ) -> None:
+        """``connect`` opens a connection; ``signer_for(key_id)`` loads a private key."""
+        self._connect = connect
+        self._events = events
+        self._origin = origin
+        self._signer_for = signer_for
+        self._builder: TreeBuilder | None = None
+
+    def integrate_batch(self, limit: int = 10_000) -> BatchResult:
+        """Integrate up to ``limit`` events. On any error the batch is rolled back whole."""
+        with self._connect() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_ID})
+            size, last_nid = tree_state(conn)
+            builder = self._builder
+            if builder is None or builder.size != size:
+                builder = TreeBuilder(size, load_frontier(conn, size))
+            rows = conn.execute(
+                select(self._events.c.id, self._events.c.state)
+                .where(self._events.c.id > last_nid)
+                .order_by(self._events.c.id)
+                .limit(limit)
+            ).all()
+            if not rows:
+                self._builder = builder
+                return BatchResult(0, size, builder.root())
+            builder = TreeBuilder(builder.size, builder.frontier())  # keep the cache clean on error
+            self._append(conn, builder, rows)
+            self._sign(conn, builder, int(rows[-1].id))
+        self._builder = builder
+        return BatchResult(len(rows), builder.size, builder.root())
+
+    def _append(self, conn: Connection, builder: TreeBuilder, rows: list[Row[tuple[int, bytes]]]) -> None:
+        leaves: list[dict[str, object]] = []
+        nodes: list[dict[str, object]] = []
+        for row in rows:
+            index = builder.size
+            lh = leaf_hash(entry_of_state(bytes(row.state)))
+            leaves.append({"idx": index, "notification_id": int(row.id), "leaf_hash": lh})
+            for (level, idx), digest in builder.append(lh):
+                if level > 0:
+                    nodes.append({"level": level, "idx": idx, "hash": digest})
+        conn.execute(insert(log_leaves), leaves)
+        if nodes:
+            conn.execute(insert(log_nodes), nodes)
+
+    def _sign(self, conn: Connection, builder: TreeBuilder, last_nid: int) -> None:
+        signer = self._signer_for(key_in_force(conn, last_nid))
+        checkpoint = Checkpoint(self._origin, builder.size, builder.root())
+        note = sign_checkpoint(checkpoint, self._origin, signer.private_key)
+        conn.execute(
+            insert(log_checkpoints).values(
+                size=builder.size,
+                root_hash=checkpoint.root_hash,
+                key_id=signer.key_id,
+                note=note,
+                created_at=datetime.now(UTC),
+            )
+        )
+
+    def run_until_caught_up(
+        self, limit: int = 10_000, progress: Callable[[BatchResult], None] | None = None
+    ) -> int:
+        """Integrate until no event is left; returns how many were integrated."""
+        total = 0
+        while True:
+            result = self.integrate_batch(limit)
+            if result.integrated == 0:
+                return total
+            total += result.integrated
+            if progress is not None:
+                progress(result)
+
+    def run_forever(
+        self, should_stop: Callable[[], bool], interval: float = 0.1, limit: int = 10_000
+    ) -> None:
+        """Poll every ``interval`` seconds until ``should_stop()``; errors propagate (loudly)."""
+        while not should_stop():
+            if self.integrate_batch(limit).integrated == 0:
+                time.sleep(interval)
+
+
+def pending_count(conn: Connection, events: Table) -> int:
+    """How many stored events the tree has not integrated yet (the integrator's lag)."""
+    _, last_nid = tree_state(conn)
+    return int(conn.execute(select(func.count()).where(events.c.id > last_nid)).scalar() or 0)

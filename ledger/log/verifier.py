@@ -1,0 +1,446 @@
+"""``akledger verify``: recompute everything from the stored events and name the first fault.
+
+What is checked, streaming page by page (memory stays flat):
+- every stored event: its sealed state parses, its entry is canonical and names the row's
+  originator id, version and topic, every disclosed field matches its commitment, and the
+  entry names the key in force when it was appended;
+- the leaf table: leaf ``i`` points at the next event in notification order and holds the
+  hash recomputed from it (else: changed, missing, inserted or reordered event);
+- the tree: recomputed from the events (not from the stored hashes), compared with every
+  stored complete node and with every checkpoint's root at its size;
+- every checkpoint: a C2SP signed note by the key in force after its last entry, with the
+  row's size and root; all checkpoints are then consistent with one another by construction;
+- the key chain: the genesis key signs ``LedgerInitialised``, each later key is introduced by
+  an event signed by the key it retires; ``trusted`` vkeys pin the genesis key;
+- ``expected``: checkpoints seen before (by a witness or an earlier verify) must still hold,
+  which is what catches a consistent truncation of the tail;
+- with ``full``, every event signature, in parallel across cores.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Connection
+
+from ledger.log.tables import ledger_keys, log_checkpoints, log_leaves, log_nodes
+from signing import keys as key_bytes
+from signing import merkle, note
+from signing.checkpoint import open_checkpoint
+from signing.entry import SealedEvent, parse_entry, verify_disclosure, verify_entry_signature
+from signing.errors import VerificationError
+
+PAGE = 5_000
+
+
+@dataclass(frozen=True)
+class Fault:
+    """The first thing found wrong. ``index`` is the leaf index where there is one."""
+
+    kind: str  # changed | missing | inserted | reordered | malformed | signature |
+    #             unknown-key | checkpoint | inconsistent | truncated | node | key-chain
+    message: str
+    index: int | None = None
+    notification_id: int | None = None
+
+
+@dataclass
+class Report:
+    tree_size: int = 0
+    events: int = 0
+    pending: int = 0
+    checkpoints: int = 0
+    signatures: int = 0
+    latest_checkpoint: str | None = None
+    fault: Fault | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.fault is None
+
+
+class VerifyFailed(Exception):  # noqa: N818 - internal control flow, carries the Fault
+    def __init__(self, fault: Fault) -> None:
+        super().__init__(fault.message)
+        self.fault = fault
+
+
+@dataclass(frozen=True)
+class KeyTopics:
+    """The topics of the events that introduce keys (the domain names them, not the log)."""
+
+    genesis: str
+    rotation: str
+
+
+@dataclass
+class _Key:
+    key_id: str
+    public: bytes
+    introduced_by: int
+    verifier: note.Verifier
+
+
+@dataclass
+class _State:
+    builder: merkle.TreeBuilder = field(default_factory=merkle.TreeBuilder)
+    keys: list[_Key] = field(default_factory=list)
+    key_index: int = 0  # keys[key_index] is in force for the next event
+    first_event: bool = True
+
+
+def verify_log(
+    conn: Connection,
+    events: Table,
+    origin: str,
+    topics: KeyTopics,
+    *,
+    full: bool = False,
+    trusted: Sequence[note.Verifier] = (),
+    expected: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> Report:
+    """Verify the whole log; never raises for a fault, returns it in the report."""
+    report = Report()
+    try:
+        _Verification(conn, events, origin, topics, full, trusted, progress, workers).run(report)
+        _check_expected(conn, events, expected, report, origin)
+    except VerifyFailed as failed:
+        report.fault = failed.fault
+    return report
+
+
+class _Verification:
+    def __init__(
+        self,
+        conn: Connection,
+        events: Table,
+        origin: str,
+        topics: KeyTopics,
+        full: bool,
+        trusted: Sequence[note.Verifier],
+        progress: Callable[[int, int], None] | None,
+        workers: int | None,
+    ) -> None:
+        self.conn, self.events, self.origin, self.topics = conn, events, origin, topics
+        self.full, self.trusted, self.progress = full, trusted, progress
+        self.workers = workers or os.cpu_count() or 1
+        self.state = _State()
+        self.checkpoints = conn.execute(
+            select(log_checkpoints).order_by(log_checkpoints.c.size)
+        ).all()
+        self.next_checkpoint = 0
+
+    def run(self, report: Report) -> None:
+        self.state.keys = self._load_keys()
+        self.key_events = {k.introduced_by for k in self.state.keys}
+        total = self.conn.execute(select(self.events.c.id).order_by(self.events.c.id.desc())).first()
+        leaves = _pages(self.conn, select(log_leaves).order_by(log_leaves.c.idx))
+        pool = ProcessPoolExecutor(self.workers) if self.full else None
+        pending: list[Future[str | None]] = []
+        try:
+            for rows in _keyset(self.conn, select(self.events).order_by(self.events.c.id), PAGE):
+                batch = self._check_page(rows, leaves, report)
+                if pool is not None:
+                    pending.append(pool.submit(_verify_signatures, batch))
+                    report.signatures += len(batch)
+                    _drain(pending, keep=2 * self.workers)
+                if self.progress is not None:
+                    self.progress(report.events, int(total.id) if total else 0)
+            _drain(pending, keep=0)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        self._finish(leaves, report)
+
+    # -- keys -------------------------------------------------------------------------
+    def _load_keys(self) -> list[_Key]:
+        rows = self.conn.execute(select(ledger_keys).order_by(ledger_keys.c.introduced_by)).all()
+        if not rows:
+            raise VerifyFailed(Fault("key-chain", "the key table is empty"))
+        loaded = []
+        for row in rows:
+            public = bytes(row.public_key)
+            try:
+                verifier = note.Verifier.from_public_key(
+                    self.origin, key_bytes.public_key_from_bytes(public)
+                )
+            except VerificationError as exc:
+                raise VerifyFailed(Fault("key-chain", f"key {row.key_id}: {exc}")) from exc
+            if verifier.key_id.hex() != row.key_id or row.name != self.origin:
+                raise VerifyFailed(
+                    Fault("key-chain", f"key {row.key_id} does not match its public key or name")
+                )
+            loaded.append(_Key(row.key_id, public, int(row.introduced_by), verifier))
+        genesis = loaded[0].verifier
+        if self.trusted and not any(t.key_id == genesis.key_id and t.name == genesis.name
+                                    for t in self.trusted):
+            raise VerifyFailed(
+                Fault("unknown-key", f"genesis key {genesis.label} is not a trusted key")
+            )
+        return loaded
+
+    # -- events -----------------------------------------------------------------------
+    def _check_page(
+        self, rows: Sequence[object], leaves: _PageCursor, report: Report
+    ) -> list[tuple[bytes, bytes, bytes, int]]:
+        signatures: list[tuple[bytes, bytes, bytes, int]] = []
+        created: list[tuple[merkle.NodeId, bytes]] = []
+        for row in rows:
+            nid = int(row.id)  # type: ignore[attr-defined]
+            sealed, entry_doc, index = self._check_event(row, report.tree_size)
+            key = self._key_for(nid, entry_doc, index)
+            signatures.append((sealed.entry, sealed.signature, key.public, nid))
+            if nid in self.key_events:
+                self._check_key_event(nid, sealed, entry_doc, index)
+            report.events += 1
+            leaf = leaves.peek()
+            if leaf is None:
+                report.pending += 1
+                continue
+            self._match_leaf(leaf, nid, merkle.leaf_hash(sealed.entry), leaves)
+            created.extend(self.state.builder.append(merkle.leaf_hash(sealed.entry)))
+            report.tree_size = self.state.builder.size
+            self._check_checkpoints(report, last_nid=nid)
+        self._check_nodes(created)
+        return signatures
+
+    def _check_event(self, row: object, index: int) -> tuple[SealedEvent, dict[str, object], int]:
+        nid = int(row.id)  # type: ignore[attr-defined]
+        where = f"event at notification {nid}"
+        try:
+            sealed = SealedEvent.from_state(bytes(row.state))  # type: ignore[attr-defined]
+            entry_doc = parse_entry(sealed.entry)
+            verify_disclosure(entry_doc, sealed.fields)
+        except VerificationError as exc:
+            raise VerifyFailed(Fault("changed", f"{where}: {exc}", index, nid)) from exc
+        columns = (
+            str(row.originator_id), int(row.originator_version), str(row.topic)  # type: ignore[attr-defined]
+        )
+        if columns != (entry_doc["originator_id"], entry_doc["version"], entry_doc["topic"]):
+            raise VerifyFailed(
+                Fault("changed", f"{where}: id, version or topic differ from its entry", index, nid)
+            )
+        if set(sealed.fields) != set(entry_doc["commitments"]):  # type: ignore[call-overload]
+            raise VerifyFailed(Fault("changed", f"{where}: a committed field is missing", index, nid))
+        return sealed, entry_doc, index
+
+    def _key_for(self, nid: int, entry_doc: dict[str, object], index: int) -> _Key:
+        keys, state = self.state.keys, self.state
+        if state.first_event:
+            state.first_event = False
+            if keys[0].introduced_by != nid:
+                raise VerifyFailed(
+                    Fault("key-chain", "the first event is not the genesis key's", index, nid)
+                )
+        elif state.key_index + 1 < len(keys) and keys[state.key_index + 1].introduced_by < nid:
+            state.key_index += 1
+        key = keys[state.key_index]
+        if entry_doc["key_id"] != key.key_id:
+            raise VerifyFailed(Fault(
+                "signature",
+                f"event at notification {nid} names key {entry_doc['key_id']}, "
+                f"but key {key.key_id} was in force",
+                index, nid,
+            ))
+        return key
+
+    def _check_key_event(
+        self, nid: int, sealed: SealedEvent, entry_doc: dict[str, object], index: int
+    ) -> None:
+        position = next(i for i, k in enumerate(self.state.keys) if k.introduced_by == nid)
+        key = self.state.keys[position]
+        topic = self.topics.genesis if position == 0 else self.topics.rotation
+        disclosed = {name: value for name, (_, value) in sealed.fields.items()}
+        if entry_doc["topic"] != topic or disclosed.get("key_id") != key.key_id:
+            raise VerifyFailed(Fault(
+                "key-chain", f"key {key.key_id} is not introduced by a {topic} event", index, nid
+            ))
+        signer = self.state.keys[max(position - 1, 0)]
+        try:  # always checked: the chain of keys is what every other signature rests on
+            verify_entry_signature(sealed.entry, sealed.signature, signer.verifier.public_key)
+        except VerificationError as exc:
+            raise VerifyFailed(Fault("key-chain", f"key {key.key_id}: {exc}", index, nid)) from exc
+
+    def _match_leaf(self, leaf: object, nid: int, recomputed: bytes, leaves: _PageCursor) -> None:
+        index, leaf_nid = int(leaf.idx), int(leaf.notification_id)  # type: ignore[attr-defined]
+        if nid < leaf_nid:
+            raise VerifyFailed(Fault(
+                "inserted", f"event at notification {nid} was never integrated; leaf {index} "
+                f"is notification {leaf_nid}", index, nid,
+            ))
+        if nid > leaf_nid:
+            raise VerifyFailed(Fault(
+                "missing", f"leaf {index} (notification {leaf_nid}) has no stored event",
+                index, leaf_nid,
+            ))
+        if bytes(leaf.leaf_hash) != recomputed:  # type: ignore[attr-defined]
+            elsewhere = self.conn.execute(
+                select(log_leaves.c.idx).where(log_leaves.c.leaf_hash == recomputed)
+            ).scalar()
+            if elsewhere is not None:
+                raise VerifyFailed(Fault(
+                    "reordered", f"the event at leaf {index} was integrated as leaf {elsewhere}",
+                    index, nid,
+                ))
+            raise VerifyFailed(Fault(
+                "changed", f"the event at leaf {index} (notification {nid}) differs from "
+                "what was integrated", index, nid,
+            ))
+        leaves.advance()
+
+    # -- tree and checkpoints ---------------------------------------------------------
+    def _check_checkpoints(self, report: Report, last_nid: int) -> None:
+        size = self.state.builder.size
+        while self.next_checkpoint < len(self.checkpoints):
+            row = self.checkpoints[self.next_checkpoint]
+            if int(row.size) != size:
+                return
+            self._check_checkpoint(row, self._key_after(last_nid))
+            report.checkpoints += 1
+            report.latest_checkpoint = str(row.note)
+            self.next_checkpoint += 1
+
+    def _key_after(self, nid: int) -> _Key:
+        in_force = [k for k in self.state.keys if k.introduced_by <= nid]
+        return in_force[-1]
+
+    def _check_checkpoint(self, row: object, key: _Key) -> None:
+        size = int(row.size)  # type: ignore[attr-defined]
+        index = size - 1
+        try:
+            checkpoint, _, _ = open_checkpoint(str(row.note), [key.verifier], self.origin)  # type: ignore[attr-defined]
+        except VerificationError as exc:
+            kind = "unknown-key" if "known" in str(exc) else "checkpoint"
+            raise VerifyFailed(Fault(kind, f"checkpoint of size {size}: {exc}", index)) from exc
+        if checkpoint.size != size or checkpoint.root_hash != bytes(row.root_hash):  # type: ignore[attr-defined]
+            raise VerifyFailed(Fault("checkpoint", f"checkpoint row {size} differs from its note", index))
+        if checkpoint.root_hash != self.state.builder.root():
+            raise VerifyFailed(Fault(
+                "inconsistent", f"checkpoint of size {size} does not match the events: an "
+                f"entry before leaf {size} was changed after it was signed", index,
+            ))
+
+    def _check_nodes(self, created: list[tuple[merkle.NodeId, bytes]]) -> None:
+        inner = {node: digest for node, digest in created if node[0] > 0}
+        if not inner:
+            return
+        stored = _stored_nodes(self.conn, inner)
+        for node, digest in inner.items():
+            if stored.get(node) != digest:
+                level, idx = node
+                raise VerifyFailed(Fault(
+                    "node", f"stored tree node (level {level}, index {idx}) is wrong or missing",
+                    idx << level,
+                ))
+
+    def _finish(self, leaves: _PageCursor, report: Report) -> None:
+        leaf = leaves.peek()
+        if leaf is not None:
+            raise VerifyFailed(Fault(
+                "missing", f"leaf {leaf.idx} (notification {leaf.notification_id}) and after "  # type: ignore[attr-defined]
+                "have no stored event: the tail was truncated", int(leaf.idx),  # type: ignore[attr-defined]
+            ))
+        if self.next_checkpoint < len(self.checkpoints):
+            row = self.checkpoints[self.next_checkpoint]
+            raise VerifyFailed(Fault(
+                "truncated", f"checkpoint of size {row.size} covers more than the {report.tree_size} "
+                "entries stored", report.tree_size,
+            ))
+
+
+def _stored_nodes(conn: Connection, wanted: dict[merkle.NodeId, bytes]) -> dict[merkle.NodeId, bytes]:
+    by_level: dict[int, list[int]] = {}
+    for level, idx in wanted:
+        by_level.setdefault(level, []).append(idx)
+    found: dict[merkle.NodeId, bytes] = {}
+    for level, idxs in by_level.items():
+        rows = conn.execute(
+            select(log_nodes.c.idx, log_nodes.c.hash).where(
+                log_nodes.c.level == level, log_nodes.c.idx.between(min(idxs), max(idxs))
+            )
+        )
+        found.update({(level, int(r.idx)): bytes(r.hash) for r in rows})
+    return found
+
+
+def _check_expected(
+    conn: Connection, events: Table, expected: Sequence[str], report: Report, origin: str
+) -> None:
+    """Checkpoints seen before must be contained in today's tree."""
+    from ledger.log.reader import LogReader
+    from signing.checkpoint import parse_checkpoint
+    from signing.note import parse_note
+
+    reader = LogReader(conn, events)
+    for text in expected:
+        try:
+            checkpoint = parse_checkpoint(parse_note(text).text)
+        except VerificationError as exc:
+            raise VerifyFailed(Fault("checkpoint", f"remembered checkpoint: {exc}")) from exc
+        if checkpoint.origin != origin:
+            continue
+        if checkpoint.size > report.tree_size:
+            raise VerifyFailed(Fault(
+                "truncated", f"a checkpoint of size {checkpoint.size} was seen before, but only "
+                f"{report.tree_size} entries are stored: the tail was truncated", report.tree_size,
+            ))
+        if reader.root(checkpoint.size) != checkpoint.root_hash:
+            raise VerifyFailed(Fault(
+                "inconsistent", f"the tree at size {checkpoint.size} differs from the checkpoint "
+                "seen before: history was rewritten", checkpoint.size - 1,
+            ))
+
+
+def _verify_signatures(batch: list[tuple[bytes, bytes, bytes, int]]) -> str | None:
+    """Worker: verify (entry, signature, public key, nid) tuples; the first failure's message."""
+    for entry, signature, public, nid in batch:
+        try:
+            verify_entry_signature(entry, signature, key_bytes.public_key_from_bytes(public))
+        except VerificationError as exc:
+            return f"{nid}:{exc}"
+    return None
+
+
+def _drain(pending: list[Future[str | None]], keep: int) -> None:
+    while len(pending) > keep:
+        failure = pending.pop(0).result()
+        if failure is not None:
+            nid, message = failure.split(":", 1)
+            raise VerifyFailed(Fault(
+                "signature", f"event at notification {nid}: {message}", None, int(nid)
+            ))
+
+
+class _PageCursor:
+    """A one-row look-ahead over paged query results."""
+
+    def __init__(self, pages: Iterator[Sequence[object]]) -> None:
+        self._pages = pages
+        self._rows: Sequence[object] = ()
+        self._pos = 0
+
+    def peek(self) -> object | None:
+        while self._pos >= len(self._rows):
+            nxt = next(self._pages, None)
+            if nxt is None:
+                return None
+            self._rows, self._pos = nxt, 0
+        return self._rows[self._pos]
+
+    def advance(self) -> None:
+        self._pos += 1
+
+
+def _pages(conn: Connection, query: object, page: int = PAGE) -> _PageCursor:
+    return _PageCursor(_keyset(conn, query, page))
+
+
+def _keyset(conn: Connection, query: object, page: int) -> Iterator[Sequence[object]]:
+    result = conn.execution_options(yield_per=page).execute(query)  # type: ignore[arg-type]
+    yield from result.partitions(page)

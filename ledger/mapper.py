@@ -1,0 +1,104 @@
+"""The signing mapper: every stored event is a sealed, signed ledger entry.
+
+eventsourcing's documented hook for changing how events are stored is a ``Mapper``
+subclass (``Application.construct_mapper``). Instead of the transcoder's JSON, the stored
+state is a :class:`signing.entry.SealedEvent`: the canonical entry (header + per-field
+commitments), its Ed25519 signature, and each payload field's salt and value. The
+payload must already be JSON (str, int, bool, None, lists and dicts): nothing is
+transcoded, so what is signed is exactly what is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
+from eventsourcing.utils import get_topic, resolve_topic
+
+from ledger.errors import InvalidEventError, KeyUnavailableError
+from signing.entry import Header, SealedEvent, seal
+from signing.errors import MalformedInputError
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The key in force: its C2SP key id (hex) and private key."""
+
+    key_id: str
+    private_key: Ed25519PrivateKey
+
+
+class SigningMapper(Mapper[UUID]):
+    """Seals and signs on the way in; opens (without verifying) on the way out.
+
+    Verification is the verifier's job (``akledger verify``), not every read's.
+    """
+
+    signer: Signer | None = None
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        signer = self.signer
+        if signer is None:
+            raise KeyUnavailableError("no signing key is loaded; the ledger cannot append")
+        topic = get_topic(domain_event.__class__)
+        payload = dict(vars(domain_event))
+        originator_id = payload.pop("originator_id")
+        version = payload.pop("originator_version")
+        timestamp: datetime = payload.pop("timestamp")
+        try:
+            occurred_at = payload.pop("occurred_at")
+            actor = payload.pop("actor")
+        except KeyError as exc:
+            raise InvalidEventError(f"{topic} carries no {exc.args[0]}") from exc
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            payload["class_version"] = class_version
+        header = Header(
+            originator_id=str(originator_id),
+            version=version,
+            topic=topic,
+            occurred_at=occurred_at,
+            recorded_at=timestamp.isoformat(),
+            actor=actor,
+            key_id=signer.key_id,
+        )
+        try:
+            sealed = seal(header, payload, signer.private_key)
+        except MalformedInputError as exc:
+            raise InvalidEventError(f"{topic} for {originator_id}: {exc}") from exc
+        return StoredEvent(originator_id, version, topic, sealed.to_state())
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        cls = resolve_topic(stored_event.topic)
+        try:
+            sealed = SealedEvent.from_state(stored_event.state)
+            entry = json.loads(sealed.entry)
+            state: dict[str, Any] = {name: value for name, (_, value) in sealed.fields.items()}
+            state["occurred_at"] = entry["occurred_at"]
+            state["actor"] = entry["actor"]
+            state["timestamp"] = datetime.fromisoformat(entry["recorded_at"])
+        except (MalformedInputError, ValueError, KeyError) as exc:
+            msg = (
+                f"stored event {stored_event.originator_id} v{stored_event.originator_version} "
+                f"({stored_event.topic}) is not a sealed event: {exc}"
+            )
+            raise MapperDeserialisationError(msg) from exc
+        originator_id = stored_event.originator_id
+        state["originator_id"] = originator_id if isinstance(originator_id, UUID) else UUID(
+            str(originator_id)
+        )
+        state["originator_version"] = stored_event.originator_version
+        class_version = getattr(cls, "class_version", 1)
+        from_version = state.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+            from_version += 1
+        domain_event = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", state)
+        return domain_event  # type: ignore[no-any-return]
