@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 PG_FUNCTION = """
@@ -26,26 +26,20 @@ def create_triggers(conn: Connection, tables: Iterable[str]) -> None:
     existing = set(inspect(conn).get_table_names())
     pg = conn.dialect.name == "postgresql"
     if pg:
-        conn.exec_driver_sql(PG_FUNCTION)
+        conn.execute(text(PG_FUNCTION))
     for table in tables:
         if table not in existing:
             continue
         if pg:
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION akledger_append_only()"
-            )
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION akledger_append_only()"
-            )
+            _run(conn, f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                 "FOR EACH ROW EXECUTE FUNCTION akledger_append_only()")
+            _run(conn, f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                 "FOR EACH STATEMENT EXECUTE FUNCTION akledger_append_only()")
         else:
             for op in ("UPDATE", "DELETE"):
-                conn.exec_driver_sql(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, 'akledger: {op} on {table} refused: "
-                    "the table is append-only'); END"
-                )
+                _run(conn, f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} "
+                     f"ON {table} BEGIN SELECT RAISE(ABORT, 'akledger: {op} on {table} "
+                     "refused: the table is append-only'); END")
 
 
 def drop_triggers(conn: Connection, tables: Iterable[str]) -> None:
@@ -56,8 +50,13 @@ def drop_triggers(conn: Connection, tables: Iterable[str]) -> None:
         if table not in existing:
             continue
         if pg:
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+            _run(conn, f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            _run(conn, f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         else:
             for op in ("update", "delete"):
-                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+                _run(conn, f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+
+
+def _run(conn: Connection, statement: str) -> None:
+    # text(): SQLAlchemy escapes the '%' that psycopg2 would otherwise read as a parameter.
+    conn.execute(text(statement))
