@@ -20,8 +20,8 @@ from api import log_service
 from ledger.actors import Actor
 from ledger.application import AKLedger
 from ledger.config import Settings, load_settings
-from ledger.errors import ConfigError, LedgerError, NotFoundError
-from ledger.store import create_ledger, open_ledger
+from ledger.errors import ConfigError, LedgerError, NotFoundError, NotInitialisedError
+from ledger.store import create_ledger, migrate, open_ledger
 from signing import note
 
 app = typer.Typer(no_args_is_help=True, help="AK Ledger: a signed audit ledger for SEC Appendix AK.")
@@ -76,9 +76,23 @@ def progress_bar(label: str) -> Progress:
 
 
 @app.command()
-def init() -> None:
+def init(
+    if_absent: Annotated[
+        bool, typer.Option("--if-absent", help="If a ledger exists, only migrate its tables.")
+    ] = False,
+) -> None:
     """Create the ledger: tables (Alembic), the genesis signing key, LedgerInitialised."""
     s = settings()
+    if if_absent:
+        with handled():
+            try:
+                existing = open_ledger(s)
+            except NotInitialisedError:
+                pass
+            else:
+                migrate(existing)
+                out.print(f"ledger exists at {s.database_url}; tables migrated", highlight=False)
+                return
     with handled():
         ledger_app, appended = create_ledger(s, actor(s))
         log_service.integrate(ledger_app)
@@ -234,13 +248,21 @@ def verify(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    integrator: Annotated[
+        bool,
+        typer.Option(
+            "--integrator/--no-integrator",
+            help="Run the log integrator in-process (off when a separate `projector` runs it).",
+        ),
+    ] = True,
 ) -> None:
-    """Serve the HTTP API and run the log integrator in-process."""
+    """Serve the HTTP API (and, by default, run the log integrator in-process)."""
     from api.server import run_server
 
     lg = ledger()
     with handled():
-        run_server(lg, host, port, print_url=lambda url: out.print(f"serving on {url}"))
+        run_server(lg, host, port, print_url=lambda url: out.print(f"serving on {url}"),
+                   integrator=integrator)
 
 
 @app.command()

@@ -95,7 +95,7 @@ class AKLedger(Application[UUID]):
     def signing_keys(self) -> SigningKeys:
         """Raises NotInitialisedError when the ledger has not been created."""
         try:
-            aggregate = self.repository.get(self.signing_keys_id)
+            aggregate: Any = self.repository.get(self.signing_keys_id)
         except AggregateNotFoundError as exc:
             raise NotInitialisedError(
                 f"no ledger with origin {self.settings.log_origin!r} in the database "

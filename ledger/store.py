@@ -14,8 +14,8 @@ from ledger.application import AKLedger, Appended
 from ledger.config import Settings
 from ledger.errors import NotInitialisedError
 from ledger.log.tables import log_leaves
-from ledger.signing_keys import LedgerInitialised, SigningKeyRotated
 from ledger.log.verifier import KeyTopics
+from ledger.signing_keys import LedgerInitialised, SigningKeyRotated
 
 ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
 

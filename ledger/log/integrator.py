@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Row, Table, func, insert, select, text
 from sqlalchemy.engine import Connection
@@ -143,7 +144,7 @@ class Integrator:
         self._builder = builder
         return BatchResult(len(rows), builder.size, builder.root())
 
-    def _append(self, conn: Connection, builder: TreeBuilder, rows: list[Row[tuple[int, bytes]]]) -> None:
+    def _append(self, conn: Connection, builder: TreeBuilder, rows: Sequence[Row[Any]]) -> None:
         leaves: list[dict[str, object]] = []
         nodes: list[dict[str, object]] = []
         for row in rows:
