@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 
 from api import log_service
@@ -26,7 +27,7 @@ def checkpoint(lg: Ledger) -> PlainTextResponse:
 
 
 @router.get("/entries/{index}", summary="One entry: the exact leaf input, base64")
-def entry(lg: Ledger, index: Annotated[int, Query(ge=0, le=MAX_INDEX)]) -> dict[str, Any]:
+def entry(lg: Ledger, index: Annotated[int, Path(ge=0, le=MAX_INDEX)]) -> dict[str, Any]:
     return log_service.entry_json(lg, index)
 
 
@@ -45,4 +46,9 @@ def consistency(
     first: Annotated[int, Query(ge=0, le=MAX_INDEX)],
     second: Annotated[int, Query(ge=0, le=MAX_INDEX)],
 ) -> dict[str, Any]:
+    if first > second:  # malformed, not absent: 422 like any other invalid parameter
+        raise RequestValidationError([{
+            "type": "less_than_equal", "loc": ("query", "first"), "input": first,
+            "msg": f"Input should be less than or equal to second ({second})",
+        }])
     return log_service.consistency_json(lg, first, second)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import uvicorn
 
@@ -19,15 +21,36 @@ def run_server(
     print_url: Callable[[str], None],
     integrator: bool = True,
 ) -> None:
-    """Serve until interrupted. With ``integrator`` the log integrator runs in a thread."""
+    """Serve until SIGTERM or SIGINT; with ``integrator``, integrate in a thread beside it."""
     stop = threading.Event()
     thread = log_service.start_integrator_thread(lg, stop) if integrator else None
     config = uvicorn.Config(create_app(lg), host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     print_url(f"http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     try:
-        server.run()
+        with sigterm_shuts_down(server):
+            server.run()
     finally:
         stop.set()
         if thread is not None:
             thread.join(timeout=5)
+
+
+@contextmanager
+def sigterm_shuts_down(server: uvicorn.Server) -> Iterator[None]:
+    """Make SIGTERM a graceful shutdown that returns from ``server.run()``.
+
+    After its own graceful shutdown uvicorn re-raises SIGTERM to the handler that was in place
+    before it started; the default one kills the process there and then, so the integrator
+    thread was never stopped and the exit status was "killed by SIGTERM". With this handler
+    in place the re-raised signal only asks (again) for the shutdown already done; one that
+    arrives before uvicorn installs its own handlers is not lost either.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, server.handle_exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -4,9 +4,10 @@ Each stored event's entry bytes become leaf ``index`` (a dense counter of ours; 
 ids may have gaps after a rollback on PostgreSQL). A batch is one transaction: the leaves,
 the complete subtree nodes they finish and the signed checkpoint are written together, and
 the leaf table is the tracking record (its last row names the last notification
-integrated), so a batch is integrated exactly once or not at all. On PostgreSQL a
-transaction-scoped advisory lock lets only one integrator work at a time; on SQLite the
-database's single writer does the same, and the leaf primary key catches any race.
+integrated), so a batch is integrated exactly once or not at all. Only one integrator works
+at a time, from its first read to its commit: on PostgreSQL a transaction-scoped advisory
+lock, on SQLite the database's single write lock taken up front (``BEGIN IMMEDIATE``). The
+leaf primary key is the last line of defence, not the coordination.
 
 A checkpoint is signed only inside the batch's transaction, from the tree the batch has
 just extended; a rolled-back checkpoint is never published, and a retry recomputes the
@@ -103,6 +104,20 @@ def key_in_force(conn: Connection, notification_id: int) -> str:
     return str(key_id)
 
 
+def lock_out_other_integrators(conn: Connection) -> None:
+    """Hold, until the transaction ends, the lock that lets one integrator work at a time.
+
+    Precondition: nothing has been executed yet in ``conn``'s transaction.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_ID})
+    elif conn.dialect.name == "sqlite":
+        # pysqlite begins a transaction only at the first INSERT, so the reads of the tree's
+        # state would run outside it and a racing integrator would fail on the leaf primary
+        # key. BEGIN IMMEDIATE takes the write lock first (waiting up to the busy timeout).
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 class Integrator:
     """Integrates new events into the tree, one transaction per batch."""
 
@@ -123,8 +138,7 @@ class Integrator:
     def integrate_batch(self, limit: int = 10_000) -> BatchResult:
         """Integrate up to ``limit`` events. On any error the batch is rolled back whole."""
         with self._connect() as conn, conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_ID})
+            lock_out_other_integrators(conn)
             size, last_nid = tree_state(conn)
             builder = self._builder
             if builder is None or builder.size != size:

@@ -90,9 +90,9 @@ class LogReader:
         return size, self._proof(plan)
 
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
-        second = self._size(second)
+        second = self._size(second, "second")
         if not 0 <= first <= second:
-            raise NotFoundError(f"no consistency proof from size {first} to size {second}")
+            raise NotFoundError(f"no consistency proof from first={first} to second={second}")
         return self._proof(merkle.consistency_proof_plan(first, second))
 
     def root(self, size: int) -> bytes:
@@ -101,12 +101,13 @@ class LogReader:
             return merkle.EMPTY_ROOT
         return self._proof([merkle.root_plan(size)])[0]
 
-    def _size(self, size: int | None) -> int:
+    def _size(self, size: int | None, name: str = "size") -> int:
+        """``size`` (default: the current size); ``name`` is how the caller's request calls it."""
         current = self.tree_size()
         if size is None:
             return current
         if not 0 <= size <= current:
-            raise NotFoundError(f"tree size {size} is beyond the integrated size {current}")
+            raise NotFoundError(f"{name}={size} is beyond the integrated tree size {current}")
         return size
 
     def _proof(self, plan: list[list[merkle.NodeId]]) -> list[bytes]:
