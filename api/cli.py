@@ -35,7 +35,8 @@ err = Console(stderr=True)
 
 
 def fail(code: int, message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # soft_wrap: one line whatever the width (rich wraps at 80 columns when not a terminal).
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -240,7 +241,7 @@ def verify(
         assert report.fault is not None
         where = "" if report.fault.index is None else f" at leaf {report.fault.index}"
         err.print(f"[bold red]NOT INTACT[/] ({report.fault.kind}{where}): {report.fault.message}",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     raise typer.Exit(0 if report.ok else 1)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,16 +36,6 @@ def run_integrator_forever(
     lg: AKLedger, should_stop: Callable[[], bool], interval: float = 0.1
 ) -> None:
     integrator(lg).run_forever(should_stop, interval)
-
-
-def start_integrator_thread(lg: AKLedger, stop: threading.Event) -> threading.Thread:
-    """Integrate in the background so that an append is in a checkpoint within ~0.1 s."""
-    thread = threading.Thread(
-        target=run_integrator_forever, args=(lg, stop.is_set), name="akledger-integrator",
-        daemon=True,
-    )
-    thread.start()
-    return thread
 
 
 def pending(lg: AKLedger) -> int:

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from api import log_service
 from api.http import create_app
+from api.integrator_worker import IntegratorWorker
 from ledger.application import AKLedger
 
 
@@ -22,18 +22,16 @@ def run_server(
     integrator: bool = True,
 ) -> None:
     """Serve until SIGTERM or SIGINT; with ``integrator``, integrate in a thread beside it."""
-    stop = threading.Event()
-    thread = log_service.start_integrator_thread(lg, stop) if integrator else None
-    config = uvicorn.Config(create_app(lg), host=host, port=port, log_level="warning")
+    worker = IntegratorWorker(lg).start() if integrator else None
+    config = uvicorn.Config(create_app(lg, worker), host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     print_url(f"http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     try:
         with sigterm_shuts_down(server):
             server.run()
     finally:
-        stop.set()
-        if thread is not None:
-            thread.join(timeout=5)
+        if worker is not None:
+            worker.stop()
 
 
 @contextmanager

@@ -2,9 +2,12 @@
 
 The first event of every ledger, ``LedgerInitialised``, names the genesis key and is signed
 by it. Each ``SigningKeyRotated`` names the next key and is signed by the key it retires,
-so the whole chain of keys can be checked from the log alone. A key signs the events
-recorded while it is in force, and the checkpoints whose last entry falls in that span;
-it stays valid for that history after it is retired.
+so the whole chain of keys can be checked from the log alone. A key is in force from the
+event that introduces it until the event that introduces its successor. It signs the events
+appended while it is in force (the rotation event that retires it included) and the
+checkpoints signed while it is in force, that is those whose last entry is at or after its
+introducing event and before its successor's (so the checkpoint that ends at a rotation is
+already signed by the new key). It stays valid for that history after it is retired.
 """
 
 from __future__ import annotations
