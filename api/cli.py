@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api import log_service
+from api.cli_rules import rules_app
 from ledger.actors import Actor
 from ledger.application import AKLedger
 from ledger.config import Settings, load_settings
@@ -29,6 +30,7 @@ keys_app = typer.Typer(no_args_is_help=True, help="The ledger's signing keys.")
 log_app = typer.Typer(no_args_is_help=True, help="The verifiable log: checkpoints, entries, proofs.")
 app.add_typer(keys_app, name="keys")
 app.add_typer(log_app, name="log")
+app.add_typer(rules_app, name="rules")
 
 out = Console()
 err = Console(stderr=True)
