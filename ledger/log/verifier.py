@@ -5,13 +5,15 @@ What is checked, streaming page by page (memory stays flat):
   originator id, version and topic, every disclosed field matches its commitment, and the
   entry names the key in force when it was appended;
 - the leaf table: leaf ``i`` points at the next event in notification order and holds the
-  hash recomputed from it (else: changed, missing, inserted or reordered event);
+  hash recomputed from it (else: changed, missing, inserted or reordered event). Position is
+  checked before keys and signatures, so that a moved event is named as moved;
 - the tree: recomputed from the events (not from the stored hashes), compared with every
   stored complete node and with every checkpoint's root at its size;
 - every checkpoint: a C2SP signed note by the key in force after its last entry, with the
   row's size and root; all checkpoints are then consistent with one another by construction;
 - the key chain: the genesis key signs ``LedgerInitialised``, each later key is introduced by
-  an event signed by the key it retires; ``trusted`` vkeys pin the genesis key;
+  an event signed by the key it retires, every key row names a stored event that introduces
+  it and every such event has its key row; ``trusted`` vkeys pin the genesis key;
 - ``expected``: checkpoints seen before (by a witness or an earlier verify) must still hold,
   which is what catches a consistent truncation of the tail;
 - with ``full``, every event signature, in parallel across cores.
@@ -24,17 +26,23 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Executable
 
 from ledger.log.tables import ledger_keys, log_checkpoints, log_leaves, log_nodes
 from signing import keys as key_bytes
 from signing import merkle, note
 from signing.checkpoint import open_checkpoint
 from signing.entry import SealedEvent, parse_entry, verify_disclosure, verify_entry_signature
-from signing.errors import VerificationError
+from signing.errors import UnknownKeyError, VerificationError
 
 PAGE = 5_000
+
+# What a signature worker gets, (entry, signature, public key, notification id), and returns
+# for the first that fails, (notification id, message).
+_SignatureJob = tuple[bytes, bytes, bytes, int]
+_SignatureFailure = tuple[int, str]
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,7 @@ class _Verification:
         workers: int | None,
     ) -> None:
         self.conn, self.events, self.origin, self.topics = conn, events, origin, topics
+        self.key_topics = {topics.genesis, topics.rotation}
         self.full, self.trusted, self.progress = full, trusted, progress
         self.workers = workers or os.cpu_count() or 1
         self.state = _State()
@@ -137,30 +146,42 @@ class _Verification:
         self.next_checkpoint = 0
 
     def run(self, report: Report) -> None:
-        self.state.keys = self._load_keys()
+        # A consistent view of a live ledger without a snapshot transaction: the last event is
+        # read before the keys, so the key row of every event up to it (written in the same
+        # transaction) is visible; keys, events and leaves after it are left for the next
+        # verify, except that they must name stored events. (The checkpoints, read even
+        # earlier, cover only leaves of events up to it.)
+        last = int(self.conn.execute(select(func.max(self.events.c.id))).scalar() or 0)
+        self.state.keys = self._load_keys(last)
         self.key_events = {k.introduced_by for k in self.state.keys}
-        total = self.conn.execute(select(self.events.c.id).order_by(self.events.c.id.desc())).first()
-        leaves = _pages(self.conn, select(log_leaves).order_by(log_leaves.c.idx))
+        self.key_events_seen: set[int] = set()
+        leaves = _pages(self.conn, select(log_leaves).where(
+            log_leaves.c.notification_id <= last).order_by(log_leaves.c.idx))
+        events = select(self.events).where(self.events.c.id <= last).order_by(self.events.c.id)
         pool = ProcessPoolExecutor(self.workers) if self.full else None
-        pending: list[Future[str | None]] = []
+        pending: list[Future[_SignatureFailure | None]] = []
         try:
-            for rows in _keyset(self.conn, select(self.events).order_by(self.events.c.id), PAGE):
+            for rows in _keyset(self.conn, events, PAGE):
                 batch = self._check_page(rows, leaves, report)
                 if pool is not None:
                     pending.append(pool.submit(_verify_signatures, batch))
                     report.signatures += len(batch)
-                    _drain(pending, keep=2 * self.workers)
+                    _drain(self.conn, pending, keep=2 * self.workers)
                 if self.progress is not None:
-                    self.progress(report.events, int(total.id) if total else 0)
-            _drain(pending, keep=0)
+                    self.progress(report.events, last)
+            _drain(self.conn, pending, keep=0)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-        self._finish(leaves, report)
+        self._finish(leaves, last, report)
 
     # -- keys -------------------------------------------------------------------------
-    def _load_keys(self) -> list[_Key]:
-        rows = self.conn.execute(select(ledger_keys).order_by(ledger_keys.c.introduced_by)).all()
+    def _load_keys(self, last: int) -> list[_Key]:
+        rows = self.conn.execute(
+            select(ledger_keys)
+            .where(ledger_keys.c.introduced_by <= last)
+            .order_by(ledger_keys.c.introduced_by)
+        ).all()
         if not rows:
             raise VerifyFailed(Fault("key-chain", "the key table is empty"))
         loaded = []
@@ -188,33 +209,44 @@ class _Verification:
     # -- events -----------------------------------------------------------------------
     def _check_page(
         self, rows: Sequence[object], leaves: _PageCursor, report: Report
-    ) -> list[tuple[bytes, bytes, bytes, int]]:
-        signatures: list[tuple[bytes, bytes, bytes, int]] = []
+    ) -> list[_SignatureJob]:
+        signatures: list[_SignatureJob] = []
         created: list[tuple[merkle.NodeId, bytes]] = []
         for row in rows:
             nid = int(row.id)  # type: ignore[attr-defined]
-            sealed, entry_doc, index = self._check_event(row, report.tree_size)
-            key = self._key_for(nid, entry_doc, index)
-            signatures.append((sealed.entry, sealed.signature, key.public, nid))
-            if nid in self.key_events:
-                self._check_key_event(nid, sealed, entry_doc, index)
-            report.events += 1
             leaf = leaves.peek()
+            index = None if leaf is None else report.tree_size  # None: not integrated yet
+            sealed, entry_doc, recomputed = self._check_event(row, index)
+            # Position first: a deleted, inserted or moved event is named as such, not by
+            # the key or signature checks that it also happens to upset.
+            if leaf is not None:
+                self._match_leaf(leaf, nid, recomputed, leaves)
+            key = self._key_for(nid, entry_doc, index)
+            if nid in self.key_events or entry_doc["topic"] in self.key_topics:
+                self._check_key_event(nid, sealed, entry_doc, index)
+            signatures.append((sealed.entry, sealed.signature, key.public, nid))
+            report.events += 1
             if leaf is None:
                 report.pending += 1
                 continue
-            self._match_leaf(leaf, nid, merkle.leaf_hash(sealed.entry), leaves)
-            created.extend(self.state.builder.append(merkle.leaf_hash(sealed.entry)))
+            created.extend(self.state.builder.append(recomputed))
             report.tree_size = self.state.builder.size
-            self._check_checkpoints(report, last_nid=nid)
+            self._check_checkpoints(report, nid, created)
         self._check_nodes(created)
         return signatures
 
-    def _check_event(self, row: object, index: int) -> tuple[SealedEvent, dict[str, object], int]:
+    def _check_event(
+        self, row: object, index: int | None
+    ) -> tuple[SealedEvent, dict[str, object], bytes]:
+        """The sealed event, its parsed entry and its leaf hash; else a fault."""
         nid = int(row.id)  # type: ignore[attr-defined]
         where = f"event at notification {nid}"
         try:
             sealed = SealedEvent.from_state(bytes(row.state))  # type: ignore[attr-defined]
+        except VerificationError as exc:
+            raise VerifyFailed(Fault("changed", f"{where}: {exc}", index, nid)) from exc
+        recomputed = merkle.leaf_hash(sealed.entry)
+        try:
             entry_doc = parse_entry(sealed.entry)
             verify_disclosure(entry_doc, sealed.fields)
         except VerificationError as exc:
@@ -223,21 +255,35 @@ class _Verification:
             str(row.originator_id), int(row.originator_version), str(row.topic)  # type: ignore[attr-defined]
         )
         if columns != (entry_doc["originator_id"], entry_doc["version"], entry_doc["topic"]):
+            self._raise_if_moved(recomputed, index, nid)
             raise VerifyFailed(
                 Fault("changed", f"{where}: id, version or topic differ from its entry", index, nid)
             )
-        if set(sealed.fields) != set(entry_doc["commitments"]):  # type: ignore[call-overload]
+        if set(sealed.fields) != set(entry_doc["commitments"]):
             raise VerifyFailed(Fault("changed", f"{where}: a committed field is missing", index, nid))
-        return sealed, entry_doc, index
+        return sealed, entry_doc, recomputed
 
-    def _key_for(self, nid: int, entry_doc: dict[str, object], index: int) -> _Key:
+    def _raise_if_moved(self, recomputed: bytes, index: int | None, nid: int) -> None:
+        """An entry integrated at another leaf than this row's: the events were reordered."""
+        elsewhere = self.conn.execute(
+            select(log_leaves.c.idx).where(log_leaves.c.leaf_hash == recomputed)
+        ).scalar()
+        if elsewhere is not None and elsewhere != index:
+            here = f"leaf {index}" if index is not None else f"notification {nid} (not integrated)"
+            raise VerifyFailed(Fault(
+                "reordered", f"the event at {here} was integrated as leaf {elsewhere}", index, nid,
+            ))
+
+    def _key_for(self, nid: int, entry_doc: dict[str, object], index: int | None) -> _Key:
         keys, state = self.state.keys, self.state
         if state.first_event:
             state.first_event = False
             if keys[0].introduced_by != nid:
-                raise VerifyFailed(
-                    Fault("key-chain", "the first event is not the genesis key's", index, nid)
-                )
+                raise VerifyFailed(Fault(
+                    "key-chain", f"the first event ({_at(index, nid)}) is not the genesis key's "
+                    f"introduction (the key table says notification {keys[0].introduced_by})",
+                    index, nid,
+                ))
         elif state.key_index + 1 < len(keys) and keys[state.key_index + 1].introduced_by < nid:
             state.key_index += 1
         key = keys[state.key_index]
@@ -251,21 +297,30 @@ class _Verification:
         return key
 
     def _check_key_event(
-        self, nid: int, sealed: SealedEvent, entry_doc: dict[str, object], index: int
+        self, nid: int, sealed: SealedEvent, entry_doc: dict[str, object], index: int | None
     ) -> None:
-        position = next(i for i, k in enumerate(self.state.keys) if k.introduced_by == nid)
+        self.key_events_seen.add(nid)
+        disclosed = {name: value for name, (_, value) in sealed.fields.items()}
+        position = next((i for i, k in enumerate(self.state.keys) if k.introduced_by == nid), None)
+        if position is None:
+            raise VerifyFailed(Fault(
+                "key-chain", f"the {entry_doc['topic']} event at {_at(index, nid)} introduces key "
+                f"{disclosed.get('key_id')}, which the key table lacks", index, nid,
+            ))
         key = self.state.keys[position]
         topic = self.topics.genesis if position == 0 else self.topics.rotation
-        disclosed = {name: value for name, (_, value) in sealed.fields.items()}
         if entry_doc["topic"] != topic or disclosed.get("key_id") != key.key_id:
             raise VerifyFailed(Fault(
-                "key-chain", f"key {key.key_id} is not introduced by a {topic} event", index, nid
+                "key-chain", f"key {key.key_id} is not introduced by a {topic} event: the key "
+                f"table names {_at(index, nid)}", index, nid,
             ))
         signer = self.state.keys[max(position - 1, 0)]
         try:  # always checked: the chain of keys is what every other signature rests on
             verify_entry_signature(sealed.entry, sealed.signature, signer.verifier.public_key)
         except VerificationError as exc:
-            raise VerifyFailed(Fault("key-chain", f"key {key.key_id}: {exc}", index, nid)) from exc
+            raise VerifyFailed(Fault(
+                "key-chain", f"key {key.key_id} introduced at {_at(index, nid)}: {exc}", index, nid
+            )) from exc
 
     def _match_leaf(self, leaf: object, nid: int, recomputed: bytes, leaves: _PageCursor) -> None:
         index, leaf_nid = int(leaf.idx), int(leaf.notification_id)  # type: ignore[attr-defined]
@@ -280,14 +335,7 @@ class _Verification:
                 index, leaf_nid,
             ))
         if bytes(leaf.leaf_hash) != recomputed:  # type: ignore[attr-defined]
-            elsewhere = self.conn.execute(
-                select(log_leaves.c.idx).where(log_leaves.c.leaf_hash == recomputed)
-            ).scalar()
-            if elsewhere is not None:
-                raise VerifyFailed(Fault(
-                    "reordered", f"the event at leaf {index} was integrated as leaf {elsewhere}",
-                    index, nid,
-                ))
+            self._raise_if_moved(recomputed, index, nid)
             raise VerifyFailed(Fault(
                 "changed", f"the event at leaf {index} (notification {nid}) differs from "
                 "what was integrated", index, nid,
@@ -295,13 +343,15 @@ class _Verification:
         leaves.advance()
 
     # -- tree and checkpoints ---------------------------------------------------------
-    def _check_checkpoints(self, report: Report, last_nid: int) -> None:
+    def _check_checkpoints(
+        self, report: Report, last_nid: int, created: list[tuple[merkle.NodeId, bytes]]
+    ) -> None:
         size = self.state.builder.size
         while self.next_checkpoint < len(self.checkpoints):
             row = self.checkpoints[self.next_checkpoint]
             if int(row.size) != size:
                 return
-            self._check_checkpoint(row, self._key_after(last_nid))
+            self._check_checkpoint(row, self._key_after(last_nid), created)
             report.checkpoints += 1
             report.latest_checkpoint = str(row.note)
             self.next_checkpoint += 1
@@ -310,17 +360,29 @@ class _Verification:
         in_force = [k for k in self.state.keys if k.introduced_by <= nid]
         return in_force[-1]
 
-    def _check_checkpoint(self, row: object, key: _Key) -> None:
+    def _check_checkpoint(
+        self, row: object, key: _Key, created: list[tuple[merkle.NodeId, bytes]]
+    ) -> None:
         size = int(row.size)  # type: ignore[attr-defined]
         index = size - 1
         try:
             checkpoint, _, _ = open_checkpoint(str(row.note), [key.verifier], self.origin)  # type: ignore[attr-defined]
+        except UnknownKeyError as exc:
+            raise VerifyFailed(Fault(
+                "unknown-key", f"checkpoint of size {size}: {exc}; the key in force after its "
+                f"last entry is {key.verifier.label}", index,
+            )) from exc
         except VerificationError as exc:
-            kind = "unknown-key" if "known" in str(exc) else "checkpoint"
-            raise VerifyFailed(Fault(kind, f"checkpoint of size {size}: {exc}", index)) from exc
+            raise VerifyFailed(Fault("checkpoint", f"checkpoint of size {size}: {exc}", index)) from exc
         if checkpoint.size != size or checkpoint.root_hash != bytes(row.root_hash):  # type: ignore[attr-defined]
-            raise VerifyFailed(Fault("checkpoint", f"checkpoint row {size} differs from its note", index))
+            raise VerifyFailed(Fault(
+                "checkpoint", f"checkpoint of size {size}: the row's size or root differs from "
+                "its signed note", index,
+            ))
         if checkpoint.root_hash != self.state.builder.root():
+            # Name the smallest stored subtree that differs, if any, before the checkpoint:
+            # that is where a rewritten leaf hash is (nodes are otherwise checked per page).
+            self._check_nodes(created)
             raise VerifyFailed(Fault(
                 "inconsistent", f"checkpoint of size {size} does not match the events: an "
                 f"entry before leaf {size} was changed after it was signed", index,
@@ -334,24 +396,63 @@ class _Verification:
         for node, digest in inner.items():
             if stored.get(node) != digest:
                 level, idx = node
+                first, last = idx << level, ((idx + 1) << level) - 1
                 raise VerifyFailed(Fault(
-                    "node", f"stored tree node (level {level}, index {idx}) is wrong or missing",
-                    idx << level,
+                    "node", f"stored tree node (level {level}, index {idx}) over leaves "
+                    f"{first}-{last} is wrong or missing: a stored leaf hash or node was rewritten",
+                    first,
                 ))
 
-    def _finish(self, leaves: _PageCursor, report: Report) -> None:
+    def _finish(self, leaves: _PageCursor, last: int, report: Report) -> None:
         leaf = leaves.peek()
         if leaf is not None:
             raise VerifyFailed(Fault(
                 "missing", f"leaf {leaf.idx} (notification {leaf.notification_id}) and after "  # type: ignore[attr-defined]
                 "have no stored event: the tail was truncated", int(leaf.idx),  # type: ignore[attr-defined]
+                int(leaf.notification_id),  # type: ignore[attr-defined]
             ))
+        self._check_leaves_after(last)
         if self.next_checkpoint < len(self.checkpoints):
             row = self.checkpoints[self.next_checkpoint]
             raise VerifyFailed(Fault(
                 "truncated", f"checkpoint of size {row.size} covers more than the {report.tree_size} "
                 "entries stored", report.tree_size,
             ))
+        for key in self.state.keys:
+            if key.introduced_by not in self.key_events_seen:
+                raise VerifyFailed(_unintroduced(key.key_id, key.introduced_by))
+        self._check_keys_after(last)
+
+    def _check_leaves_after(self, last: int) -> None:
+        """Leaves added after this view must still name stored events: a dangling leaf would
+        make the integrator skip every event up to the notification it names."""
+        events = self.events
+        dangling = self.conn.execute(
+            select(log_leaves.c.idx, log_leaves.c.notification_id)
+            .outerjoin(events, events.c.id == log_leaves.c.notification_id)
+            .where(log_leaves.c.notification_id > last, events.c.id.is_(None))
+            .order_by(log_leaves.c.idx)
+            .limit(1)
+        ).first()
+        if dangling is not None:
+            raise VerifyFailed(Fault(
+                "missing", f"leaf {dangling.idx} (notification {dangling.notification_id}) has no "
+                "stored event: it was deleted, or the tail was truncated",
+                int(dangling.idx), int(dangling.notification_id),
+            ))
+
+    def _check_keys_after(self, last: int) -> None:
+        """Keys added after this view must still name stored events."""
+        events = self.events
+        orphan = self.conn.execute(
+            select(ledger_keys.c.key_id, ledger_keys.c.introduced_by)
+            .outerjoin(events, events.c.id == ledger_keys.c.introduced_by)
+            .where(ledger_keys.c.introduced_by > last, events.c.id.is_(None))
+            .order_by(ledger_keys.c.introduced_by)
+            .limit(1)
+        ).first()
+        if orphan is not None:
+            raise VerifyFailed(_unintroduced(orphan.key_id, int(orphan.introduced_by)))
 
 
 def _stored_nodes(conn: Connection, wanted: dict[merkle.NodeId, bytes]) -> dict[merkle.NodeId, bytes]:
@@ -397,24 +498,39 @@ def _check_expected(
             ))
 
 
-def _verify_signatures(batch: list[tuple[bytes, bytes, bytes, int]]) -> str | None:
-    """Worker: verify (entry, signature, public key, nid) tuples; the first failure's message."""
+def _verify_signatures(batch: list[_SignatureJob]) -> _SignatureFailure | None:
+    """Worker: verify (entry, signature, public key, nid) jobs; the first failure."""
     for entry, signature, public, nid in batch:
         try:
             verify_entry_signature(entry, signature, key_bytes.public_key_from_bytes(public))
         except VerificationError as exc:
-            return f"{nid}:{exc}"
+            return nid, str(exc)
     return None
 
 
-def _drain(pending: list[Future[str | None]], keep: int) -> None:
+def _drain(conn: Connection, pending: list[Future[_SignatureFailure | None]], keep: int) -> None:
     while len(pending) > keep:
         failure = pending.pop(0).result()
         if failure is not None:
-            nid, message = failure.split(":", 1)
+            nid, message = failure
+            index = conn.execute(  # the leaf, if the event is integrated
+                select(log_leaves.c.idx).where(log_leaves.c.notification_id == nid)
+            ).scalar()
             raise VerifyFailed(Fault(
-                "signature", f"event at notification {nid}: {message}", None, int(nid)
+                "signature", f"event at {_at(index, nid)}: {message}", index, nid
             ))
+
+
+def _unintroduced(key_id: str, nid: int) -> Fault:
+    return Fault(
+        "key-chain", f"key {key_id} is said to be introduced by notification {nid}, which is "
+        "not a stored event", None, nid,
+    )
+
+
+def _at(index: int | None, nid: int) -> str:
+    """A position for messages: the leaf (and notification), or the notification alone."""
+    return f"notification {nid}" if index is None else f"leaf {index} (notification {nid})"
 
 
 class _PageCursor:
@@ -437,10 +553,10 @@ class _PageCursor:
         self._pos += 1
 
 
-def _pages(conn: Connection, query: object, page: int = PAGE) -> _PageCursor:
+def _pages(conn: Connection, query: Executable, page: int = PAGE) -> _PageCursor:
     return _PageCursor(_keyset(conn, query, page))
 
 
-def _keyset(conn: Connection, query: object, page: int) -> Iterator[Sequence[object]]:
-    result = conn.execution_options(yield_per=page).execute(query)  # type: ignore[arg-type]
+def _keyset(conn: Connection, query: Executable, page: int) -> Iterator[Sequence[object]]:
+    result = conn.execution_options(yield_per=page).execute(query)
     yield from result.partitions(page)
