@@ -47,9 +47,7 @@ def handled() -> Iterator[None]:
     """Map the ledger's errors onto exit codes with a one-line message."""
     try:
         yield
-    except ConfigError as exc:
-        fail(2, str(exc))
-    except NotFoundError as exc:
+    except (ConfigError, NotFoundError, NotInitialisedError) as exc:
         fail(2, str(exc))
     except LedgerError as exc:
         fail(1, str(exc))

@@ -19,7 +19,11 @@ from ledger.rules.roles import Role
 
 rules_app = typer.Typer(no_args_is_help=True, help="Appendix AK rule tables, each row citing its clause.")
 
-out = Console()
+
+
+def out() -> Console:
+    # Made per command, not at import, so that it sizes itself to the terminal (COLUMNS) in use.
+    return Console()
 
 
 class RuleTables(StrEnum):
@@ -49,18 +53,18 @@ def show_thresholds() -> None:
                 str(thresholds.limit_for(table, severity, c.scope)) for c in columns
             ))
         grid.caption = "Counted " + "; ".join(dict.fromkeys(c.counted_across for c in columns))
-        out.print(grid)
+        out().print(grid)
     applies = Table("Context", "Table", "Columns", "Counted across", "Clauses", "Note",
                     title="Which table applies (catalogue 5.4)")
     for row in thresholds.WHICH_TABLE:
         applies.add_row(row.context.value, row.table.value if row.table else "-",
                         ", ".join(s.value for s in row.scopes) or "-", row.counted_across,
                         cite(row.clauses), row.note)
-    out.print(applies)
+    out().print(applies)
     counting = Table("Id", "Clauses", "Rule", "Handling", title="Counting rules (catalogue 5.5)")
     for rule in thresholds.COUNTING_RULES:
         counting.add_row(rule.id, cite(rule.clauses), rule.rule, rule.handling)
-    out.print(counting)
+    out().print(counting)
 
 
 def referral(row: routes.Route) -> str:
@@ -95,7 +99,7 @@ def show_routes() -> None:
         block.add_row("while pending", row.while_pending or "-")
         if row.note:
             block.add_row("note", row.note)
-        out.print(block)
+        out().print(block)
 
 
 def show_deadlines() -> None:
@@ -106,13 +110,13 @@ def show_deadlines() -> None:
         note = rule.note if rule.in_force else f"NOT IN FORCE. {rule.note}"
         grid.add_row(rule.id, rule.rule, rule.trigger, f"{amount}({rule.kind.value})",
                      cite(rule.clauses), note)
-    out.print(grid)
+    out().print(grid)
     wop = Table("Severity", "Due (Working Days after the TCC is issued)", "Clause",
                 title="Work Off Plan due dates (§15.1)")
     for window in deadlines.WORK_OFF_PLAN_WINDOWS:
         wop.add_row(str(window.severity), str(window.working_days), cite(window.clause))
-    out.print(wop)
-    out.print(f"No time limit stated for: {cite(deadlines.UNTIMED)}", highlight=False)
+    out().print(wop)
+    out().print(f"No time limit stated for: {cite(deadlines.UNTIMED)}", highlight=False)
 
 
 @rules_app.command("show")
@@ -122,7 +126,7 @@ def show(
 ) -> None:
     """Print a rule table: thresholds (13.2, 13.3, 20.1), routes (R1-R44) or deadlines (TR1-TR37)."""
     if as_json:
-        out.print_json(data=rule_tables_json(table.value))
+        out().print_json(data=rule_tables_json(table.value))
         return
     {RuleTables.THRESHOLDS: show_thresholds, RuleTables.ROUTES: show_routes,
      RuleTables.DEADLINES: show_deadlines}[table]()

@@ -94,6 +94,7 @@ def appended_json(appended: Appended) -> dict[str, Any]:
         "topic": appended.topic,
         "key_id": appended.key_id,
         "signature": appended.signature,
+        "batch": appended.batch,
     }
 
 
@@ -166,6 +167,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "pending": report.pending,
         "checkpoints": report.checkpoints,
         "signatures_verified": report.signatures,
+        "ed25519_verifications": report.ed25519_verifications,
         "fault": None if fault is None else {
             "kind": fault.kind, "index": fault.index,
             "notification_id": fault.notification_id, "message": fault.message,

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import Mapper, Recording
+from eventsourcing.persistence import EventStore, Mapper, Recording
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection, Engine
 
@@ -24,7 +24,7 @@ from ledger.config import Settings
 from ledger.errors import AlreadyInitialisedError, NotInitialisedError
 from ledger.keystore import KeyStore
 from ledger.log.tables import ledger_keys
-from ledger.mapper import Signer, SigningMapper
+from ledger.mapper import Signer, SigningEventStore, SigningMapper
 from ledger.notes import Note
 from ledger.signing_keys import SigningKeys
 from signing import keys as key_bytes
@@ -41,6 +41,7 @@ class Appended:
     topic: str
     key_id: str
     signature: str  # base64
+    batch: dict[str, Any] | None  # the event's path to its save's signed root, if shared
 
 
 def now_iso() -> str:
@@ -65,6 +66,10 @@ class AKLedger(Application[UUID]):
 
     def construct_mapper(self) -> Mapper[UUID]:
         return SigningMapper(transcoder=self.construct_transcoder())
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        # The mapper is constructed first (Application.__init__ order) and is ours.
+        return SigningEventStore(mapper=self.signing_mapper, recorder=self.recorder)
 
     # -- infrastructure handles -------------------------------------------------------
     @property
@@ -190,4 +195,5 @@ class AKLedger(Application[UUID]):
             topic=recording.notification.topic,
             key_id=str(json.loads(sealed.entry)["key_id"]),
             signature=base64.b64encode(sealed.signature).decode(),
+            batch=None if sealed.batch is None else sealed.batch.as_json(),
         )

@@ -6,11 +6,15 @@ state is a :class:`signing.entry.SealedEvent`: the canonical entry (header + per
 commitments), its Ed25519 signature, and each payload field's salt and value. The
 payload must already be JSON (str, int, bool, None, lists and dicts): nothing is
 transcoded, so what is signed is exactly what is stored.
+
+A save is signed once (:func:`signing.entry.sign_save`): :class:`SigningEventStore` hands
+the mapper all the events of a save together.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,11 +22,18 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
+from eventsourcing.persistence import (
+    EventStore,
+    Mapper,
+    MapperDeserialisationError,
+    Notification,
+    Recording,
+    StoredEvent,
+)
 from eventsourcing.utils import get_topic, resolve_topic
 
 from ledger.errors import InvalidEventError, KeyUnavailableError
-from signing.entry import Header, SealedEvent, seal
+from signing.entry import Header, SealedEvent, Unsigned, prepare, sign_save
 from signing.errors import MalformedInputError
 
 
@@ -43,9 +54,25 @@ class SigningMapper(Mapper[UUID]):
     signer: Signer | None = None
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        return self.to_stored_events([domain_event])[0]
+
+    def to_stored_events(
+        self, domain_events: Sequence[DomainEventProtocol[UUID]]
+    ) -> list[StoredEvent]:
+        """Seal the events of one save and sign them together."""
         signer = self.signer
         if signer is None:
             raise KeyUnavailableError("no signing key is loaded; the ledger cannot append")
+        prepared = [self._prepare(event, signer.key_id) for event in domain_events]
+        sealed = sign_save([unsigned for _, unsigned in prepared], signer.private_key)
+        return [
+            StoredEvent(stored.originator_id, stored.originator_version, stored.topic, s.to_state())
+            for (stored, _), s in zip(prepared, sealed, strict=True)
+        ]
+
+    def _prepare(
+        self, domain_event: DomainEventProtocol[UUID], key_id: str
+    ) -> tuple[StoredEvent, Unsigned]:
         topic = get_topic(domain_event.__class__)
         payload = dict(vars(domain_event))
         originator_id = payload.pop("originator_id")
@@ -66,13 +93,13 @@ class SigningMapper(Mapper[UUID]):
             occurred_at=occurred_at,
             recorded_at=timestamp.isoformat(),
             actor=actor,
-            key_id=signer.key_id,
+            key_id=key_id,
         )
         try:
-            sealed = seal(header, payload, signer.private_key)
+            unsigned = prepare(header, payload)
         except MalformedInputError as exc:
             raise InvalidEventError(f"{topic} for {originator_id}: {exc}") from exc
-        return StoredEvent(originator_id, version, topic, sealed.to_state())
+        return StoredEvent(originator_id, version, topic, b""), unsigned
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)
@@ -102,3 +129,28 @@ class SigningMapper(Mapper[UUID]):
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event  # type: ignore[no-any-return]
+
+
+class SigningEventStore(EventStore[UUID]):
+    """eventsourcing's EventStore, but a save's events are sealed and signed together.
+
+    ``put`` is the library's own, except that it asks the mapper for all stored events at
+    once (``to_stored_events``) instead of one by one.
+    """
+
+    mapper: SigningMapper
+
+    def put(
+        self, domain_events: Sequence[DomainEventProtocol[UUID]], **kwargs: Any
+    ) -> list[Recording[UUID]]:
+        stored_events = self.mapper.to_stored_events(domain_events) if domain_events else []
+        notification_ids = self.recorder.insert_events(stored_events, **kwargs)
+        if not notification_ids:
+            return []
+        return [
+            Recording(d, Notification(
+                originator_id=s.originator_id, originator_version=s.originator_version,
+                topic=s.topic, state=s.state, id=n_id,
+            ))
+            for d, s, n_id in zip(domain_events, stored_events, notification_ids, strict=True)
+        ]

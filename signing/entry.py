@@ -6,9 +6,17 @@ commits to each payload field separately::
 
     commitment(field) = SHA-256(salt || canonical(value))      salt: 16 random bytes
 
-The entry is signed with Ed25519 over ``EVENT_SIGNATURE_CONTEXT || entry`` (the context
-keeps event signatures apart from signed notes). A *sealed event* is what the ledger
-stores: the entry, its signature, and each field's salt and value (the *disclosure*).
+Signatures are Ed25519, made once per save:
+
+- a save of one event signs ``EVENT_SIGNATURE_CONTEXT || entry``;
+- a save of n > 1 events signs ``BATCH_SIGNATURE_CONTEXT || root`` once, where ``root`` is the
+  RFC 9162 root of the save's entries (leaf ``i`` = ``SHA-256(0x00 || entry_i)``), and each
+  event keeps its :class:`BatchPath` (index, size and inclusion path to that root).
+
+Either way one stored event, with its key, verifies on its own. The contexts keep event
+signatures apart from each other and from signed notes. A *sealed event* is what the ledger
+stores: the entry, its signature (and path), and each field's salt and value (the
+*disclosure*).
 A dossier can drop a field's salt and value and keep the entry: the entry still verifies
 against its signature and the Merkle tree, and the withheld value stays secret because
 the salt does.
@@ -24,18 +32,20 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from signing import merkle
 from signing.canonical import JSONValue, canonical
 from signing.errors import CommitmentError, MalformedInputError, SignatureError
 
 ENTRY_FORMAT = "akledger-entry/v1"
 EVENT_SIGNATURE_CONTEXT = b"akledger/event-signature/v1\x00"
+BATCH_SIGNATURE_CONTEXT = b"akledger/batch-signature/v1\x00"
 SALT_SIZE = 16
 HEADER_FIELDS = (
     "originator_id",
@@ -62,8 +72,32 @@ class Header:
 
 
 @dataclass(frozen=True)
+class BatchPath:
+    """Where an entry sits in the tree of its save's entries (the signed root)."""
+
+    index: int
+    size: int
+    path: tuple[bytes, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"index": self.index, "size": self.size, "path": [_b64(h) for h in self.path]}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> BatchPath:
+        return cls(int(doc["index"]), int(doc["size"]), tuple(_unb64(h) for h in doc["path"]))
+
+
+@dataclass(frozen=True)
+class Unsigned:
+    """An entry and its disclosure, before the save it belongs to is signed."""
+
+    entry: bytes
+    fields: Mapping[str, tuple[bytes, JSONValue]]
+
+
+@dataclass(frozen=True)
 class SealedEvent:
-    """An entry, its signature and the disclosure of its payload fields.
+    """An entry, its signature (and batch path) and the disclosure of its payload fields.
 
     ``fields`` maps a field name to ``(salt, value)``; a redacted field is simply absent.
     """
@@ -71,15 +105,31 @@ class SealedEvent:
     entry: bytes
     signature: bytes
     fields: Mapping[str, tuple[bytes, JSONValue]]
+    batch: BatchPath | None = None
 
     def to_state(self) -> bytes:
         """Serialise for storage (the eventsourcing ``state`` column)."""
-        doc = {
+        doc: dict[str, Any] = {
             "entry": self.entry.decode("utf-8"),
             "signature": _b64(self.signature),
             "fields": {name: [_b64(salt), value] for name, (salt, value) in self.fields.items()},
         }
+        if self.batch is not None:
+            doc["batch"] = self.batch.as_json()
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def signed_message(self) -> bytes:
+        """The exact bytes the signature is over.
+
+        Raises:
+            MalformedInputError: the batch path is malformed.
+        """
+        if self.batch is None:
+            return EVENT_SIGNATURE_CONTEXT + self.entry
+        root = merkle.root_from_inclusion(
+            merkle.leaf_hash(self.entry), self.batch.index, self.batch.size, self.batch.path
+        )
+        return BATCH_SIGNATURE_CONTEXT + root
 
     @classmethod
     def from_state(cls, state: bytes) -> SealedEvent:
@@ -93,7 +143,8 @@ class SealedEvent:
             fields = {
                 str(name): (_unb64(pair[0]), pair[1]) for name, pair in doc["fields"].items()
             }
-            return cls(doc["entry"].encode("utf-8"), _unb64(doc["signature"]), fields)
+            batch = BatchPath.from_json(doc["batch"]) if "batch" in doc else None
+            return cls(doc["entry"].encode("utf-8"), _unb64(doc["signature"]), fields, batch)
         except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             raise MalformedInputError(f"stored state is not a sealed event: {exc}") from exc
 
@@ -125,10 +176,9 @@ def build_entry(header: Header, commitments: Mapping[str, bytes]) -> bytes:
     return canonical(doc)
 
 
-def seal(header: Header, payload: Mapping[str, JSONValue], key: Ed25519PrivateKey) -> SealedEvent:
-    """Commit to every payload field with a fresh salt, build the entry and sign it.
+def prepare(header: Header, payload: Mapping[str, JSONValue]) -> Unsigned:
+    """Commit to every payload field with a fresh salt and build the entry.
 
-    Precondition: ``header.key_id`` names ``key`` (the caller owns that mapping).
     Raises:
         MalformedInputError: a payload value is not canonicalisable (floats included).
     """
@@ -139,8 +189,40 @@ def seal(header: Header, payload: Mapping[str, JSONValue], key: Ed25519PrivateKe
         salt = salts[i * SALT_SIZE : (i + 1) * SALT_SIZE]
         fields[name] = (salt, value)
         commitments[name] = commitment(salt, value)
-    entry = build_entry(header, commitments)
-    return SealedEvent(entry, key.sign(EVENT_SIGNATURE_CONTEXT + entry), fields)
+    return Unsigned(build_entry(header, commitments), fields)
+
+
+def sign_save(unsigned: Sequence[Unsigned], key: Ed25519PrivateKey) -> list[SealedEvent]:
+    """Sign the entries of one save: alone if there is one, else once over their tree root.
+
+    Precondition: every header names ``key``'s key id (the caller owns that mapping).
+    """
+    if len(unsigned) == 1:
+        (only,) = unsigned
+        return [SealedEvent(only.entry, key.sign(EVENT_SIGNATURE_CONTEXT + only.entry), only.fields)]
+    leaves = [merkle.leaf_hash(u.entry) for u in unsigned]
+    builder = merkle.TreeBuilder()
+    nodes: dict[merkle.NodeId, bytes] = {}
+    for leaf in leaves:
+        nodes.update(builder.append(leaf))
+    signature = key.sign(BATCH_SIGNATURE_CONTEXT + builder.root())
+    size = len(leaves)
+    return [
+        SealedEvent(
+            u.entry,
+            signature,
+            u.fields,
+            BatchPath(i, size, tuple(
+                merkle.proof_from_plan(merkle.inclusion_proof_plan(i, size), nodes)
+            )),
+        )
+        for i, u in enumerate(unsigned)
+    ]
+
+
+def seal(header: Header, payload: Mapping[str, JSONValue], key: Ed25519PrivateKey) -> SealedEvent:
+    """Prepare and sign a single event (a save of one)."""
+    return sign_save([prepare(header, payload)], key)[0]
 
 
 def parse_entry(entry: bytes) -> dict[str, Any]:
@@ -185,10 +267,20 @@ def verify_disclosure(entry_doc: Mapping[str, Any], fields: Mapping[str, tuple[b
             raise CommitmentError(f"field {name!r} does not match its commitment")
 
 
-def verify_entry_signature(entry: bytes, signature: bytes, key: Ed25519PublicKey) -> None:
-    """Raises SignatureError unless ``signature`` is ``key``'s signature of the entry."""
+def verify_signature(sealed: SealedEvent, key: Ed25519PublicKey) -> None:
+    """Raises SignatureError unless ``sealed`` carries ``key``'s signature of its entry
+    (directly, or of the root its batch path leads to)."""
     try:
-        key.verify(signature, EVENT_SIGNATURE_CONTEXT + entry)
+        message = sealed.signed_message()
+    except MalformedInputError as exc:
+        raise SignatureError(f"event batch path is malformed: {exc}") from exc
+    verify_message_signature(message, sealed.signature, key)
+
+
+def verify_message_signature(message: bytes, signature: bytes, key: Ed25519PublicKey) -> None:
+    """Raises SignatureError unless ``signature`` is ``key``'s over ``message``."""
+    try:
+        key.verify(signature, message)
     except InvalidSignature as exc:
         raise SignatureError("event signature does not verify") from exc
 

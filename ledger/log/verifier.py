@@ -22,68 +22,25 @@ What is checked, streaming page by page (memory stays flat):
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Executable
 
+from ledger.log.faults import Fault, KeyTopics, Report, VerifyFailed, at, unintroduced
+from ledger.log.pages import PAGE, PageCursor, keyset, pages
+from ledger.log.remembered import check_remembered
+from ledger.log.signature_workers import Job, Outcome, drain, verify_page
 from ledger.log.tables import ledger_keys, log_checkpoints, log_leaves, log_nodes
 from signing import keys as key_bytes
 from signing import merkle, note
 from signing.checkpoint import open_checkpoint
-from signing.entry import SealedEvent, parse_entry, verify_disclosure, verify_entry_signature
+from signing.entry import SealedEvent, parse_entry, verify_disclosure, verify_signature
 from signing.errors import UnknownKeyError, VerificationError
 
-PAGE = 5_000
-
-# What a signature worker gets, (entry, signature, public key, notification id), and returns
-# for the first that fails, (notification id, message).
-_SignatureJob = tuple[bytes, bytes, bytes, int]
-_SignatureFailure = tuple[int, str]
-
-
-@dataclass(frozen=True)
-class Fault:
-    """The first thing found wrong. ``index`` is the leaf index where there is one."""
-
-    kind: str  # changed | missing | inserted | reordered | malformed | signature |
-    #             unknown-key | checkpoint | inconsistent | truncated | node | key-chain
-    message: str
-    index: int | None = None
-    notification_id: int | None = None
-
-
-@dataclass
-class Report:
-    tree_size: int = 0
-    events: int = 0
-    pending: int = 0
-    checkpoints: int = 0
-    signatures: int = 0
-    latest_checkpoint: str | None = None
-    fault: Fault | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.fault is None
-
-
-class VerifyFailed(Exception):  # noqa: N818 - internal control flow, carries the Fault
-    def __init__(self, fault: Fault) -> None:
-        super().__init__(fault.message)
-        self.fault = fault
-
-
-@dataclass(frozen=True)
-class KeyTopics:
-    """The topics of the events that introduce keys (the domain names them, not the log)."""
-
-    genesis: str
-    rotation: str
-
+__all__ = ["Fault", "KeyTopics", "Report", "verify_log"]
 
 @dataclass
 class _Key:
@@ -116,8 +73,10 @@ def verify_log(
     """Verify the whole log; never raises for a fault, returns it in the report."""
     report = Report()
     try:
-        _Verification(conn, events, origin, topics, full, trusted, progress, workers).run(report)
-        _check_expected(conn, events, expected, report, origin)
+        verification = _Verification(conn, events, origin, topics, full, trusted, progress, workers)
+        verification.run(report)
+        verifiers = [key.verifier for key in verification.state.keys]
+        check_remembered(conn, events, expected, report, origin, verifiers)
     except VerifyFailed as failed:
         report.fault = failed.fault
     return report
@@ -155,21 +114,21 @@ class _Verification:
         self.state.keys = self._load_keys(last)
         self.key_events = {k.introduced_by for k in self.state.keys}
         self.key_events_seen: set[int] = set()
-        leaves = _pages(self.conn, select(log_leaves).where(
+        leaves = pages(self.conn, select(log_leaves).where(
             log_leaves.c.notification_id <= last).order_by(log_leaves.c.idx))
         events = select(self.events).where(self.events.c.id <= last).order_by(self.events.c.id)
         pool = ProcessPoolExecutor(self.workers) if self.full else None
-        pending: list[Future[_SignatureFailure | None]] = []
+        pending: list[Future[Outcome]] = []
         try:
-            for rows in _keyset(self.conn, events, PAGE):
-                batch = self._check_page(rows, leaves, report)
+            for rows in keyset(self.conn, events, PAGE):
+                jobs = self._check_page(rows, leaves, report)
                 if pool is not None:
-                    pending.append(pool.submit(_verify_signatures, batch))
-                    report.signatures += len(batch)
-                    _drain(self.conn, pending, keep=2 * self.workers)
+                    pending.append(pool.submit(verify_page, jobs))
+                    report.signatures += len(jobs)
+                    report.ed25519_verifications += drain(self.conn, pending, 2 * self.workers)
                 if self.progress is not None:
                     self.progress(report.events, last)
-            _drain(self.conn, pending, keep=0)
+            report.ed25519_verifications += drain(self.conn, pending, keep=0)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
@@ -208,9 +167,9 @@ class _Verification:
 
     # -- events -----------------------------------------------------------------------
     def _check_page(
-        self, rows: Sequence[object], leaves: _PageCursor, report: Report
-    ) -> list[_SignatureJob]:
-        signatures: list[_SignatureJob] = []
+        self, rows: Sequence[object], leaves: PageCursor, report: Report
+    ) -> list[Job]:
+        signatures: list[Job] = []
         created: list[tuple[merkle.NodeId, bytes]] = []
         for row in rows:
             nid = int(row.id)  # type: ignore[attr-defined]
@@ -224,7 +183,7 @@ class _Verification:
             key = self._key_for(nid, entry_doc, index)
             if nid in self.key_events or entry_doc["topic"] in self.key_topics:
                 self._check_key_event(nid, sealed, entry_doc, index)
-            signatures.append((sealed.entry, sealed.signature, key.public, nid))
+            signatures.append((sealed, key.public, nid))
             report.events += 1
             if leaf is None:
                 report.pending += 1
@@ -280,7 +239,7 @@ class _Verification:
             state.first_event = False
             if keys[0].introduced_by != nid:
                 raise VerifyFailed(Fault(
-                    "key-chain", f"the first event ({_at(index, nid)}) is not the genesis key's "
+                    "key-chain", f"the first event ({at(index, nid)}) is not the genesis key's "
                     f"introduction (the key table says notification {keys[0].introduced_by})",
                     index, nid,
                 ))
@@ -304,7 +263,7 @@ class _Verification:
         position = next((i for i, k in enumerate(self.state.keys) if k.introduced_by == nid), None)
         if position is None:
             raise VerifyFailed(Fault(
-                "key-chain", f"the {entry_doc['topic']} event at {_at(index, nid)} introduces key "
+                "key-chain", f"the {entry_doc['topic']} event at {at(index, nid)} introduces key "
                 f"{disclosed.get('key_id')}, which the key table lacks", index, nid,
             ))
         key = self.state.keys[position]
@@ -312,17 +271,17 @@ class _Verification:
         if entry_doc["topic"] != topic or disclosed.get("key_id") != key.key_id:
             raise VerifyFailed(Fault(
                 "key-chain", f"key {key.key_id} is not introduced by a {topic} event: the key "
-                f"table names {_at(index, nid)}", index, nid,
+                f"table names {at(index, nid)}", index, nid,
             ))
         signer = self.state.keys[max(position - 1, 0)]
         try:  # always checked: the chain of keys is what every other signature rests on
-            verify_entry_signature(sealed.entry, sealed.signature, signer.verifier.public_key)
+            verify_signature(sealed, signer.verifier.public_key)
         except VerificationError as exc:
             raise VerifyFailed(Fault(
-                "key-chain", f"key {key.key_id} introduced at {_at(index, nid)}: {exc}", index, nid
+                "key-chain", f"key {key.key_id} introduced at {at(index, nid)}: {exc}", index, nid
             )) from exc
 
-    def _match_leaf(self, leaf: object, nid: int, recomputed: bytes, leaves: _PageCursor) -> None:
+    def _match_leaf(self, leaf: object, nid: int, recomputed: bytes, leaves: PageCursor) -> None:
         index, leaf_nid = int(leaf.idx), int(leaf.notification_id)  # type: ignore[attr-defined]
         if nid < leaf_nid:
             raise VerifyFailed(Fault(
@@ -403,7 +362,7 @@ class _Verification:
                     first,
                 ))
 
-    def _finish(self, leaves: _PageCursor, last: int, report: Report) -> None:
+    def _finish(self, leaves: PageCursor, last: int, report: Report) -> None:
         leaf = leaves.peek()
         if leaf is not None:
             raise VerifyFailed(Fault(
@@ -420,7 +379,7 @@ class _Verification:
             ))
         for key in self.state.keys:
             if key.introduced_by not in self.key_events_seen:
-                raise VerifyFailed(_unintroduced(key.key_id, key.introduced_by))
+                raise VerifyFailed(unintroduced(key.key_id, key.introduced_by))
         self._check_keys_after(last)
 
     def _check_leaves_after(self, last: int) -> None:
@@ -452,7 +411,7 @@ class _Verification:
             .limit(1)
         ).first()
         if orphan is not None:
-            raise VerifyFailed(_unintroduced(orphan.key_id, int(orphan.introduced_by)))
+            raise VerifyFailed(unintroduced(orphan.key_id, int(orphan.introduced_by)))
 
 
 def _stored_nodes(conn: Connection, wanted: dict[merkle.NodeId, bytes]) -> dict[merkle.NodeId, bytes]:
@@ -468,95 +427,3 @@ def _stored_nodes(conn: Connection, wanted: dict[merkle.NodeId, bytes]) -> dict[
         )
         found.update({(level, int(r.idx)): bytes(r.hash) for r in rows})
     return found
-
-
-def _check_expected(
-    conn: Connection, events: Table, expected: Sequence[str], report: Report, origin: str
-) -> None:
-    """Checkpoints seen before must be contained in today's tree."""
-    from ledger.log.reader import LogReader
-    from signing.checkpoint import parse_checkpoint
-    from signing.note import parse_note
-
-    reader = LogReader(conn, events)
-    for text in expected:
-        try:
-            checkpoint = parse_checkpoint(parse_note(text).text)
-        except VerificationError as exc:
-            raise VerifyFailed(Fault("checkpoint", f"remembered checkpoint: {exc}")) from exc
-        if checkpoint.origin != origin:
-            continue
-        if checkpoint.size > report.tree_size:
-            raise VerifyFailed(Fault(
-                "truncated", f"a checkpoint of size {checkpoint.size} was seen before, but only "
-                f"{report.tree_size} entries are stored: the tail was truncated", report.tree_size,
-            ))
-        if reader.root(checkpoint.size) != checkpoint.root_hash:
-            raise VerifyFailed(Fault(
-                "inconsistent", f"the tree at size {checkpoint.size} differs from the checkpoint "
-                "seen before: history was rewritten", checkpoint.size - 1,
-            ))
-
-
-def _verify_signatures(batch: list[_SignatureJob]) -> _SignatureFailure | None:
-    """Worker: verify (entry, signature, public key, nid) jobs; the first failure."""
-    for entry, signature, public, nid in batch:
-        try:
-            verify_entry_signature(entry, signature, key_bytes.public_key_from_bytes(public))
-        except VerificationError as exc:
-            return nid, str(exc)
-    return None
-
-
-def _drain(conn: Connection, pending: list[Future[_SignatureFailure | None]], keep: int) -> None:
-    while len(pending) > keep:
-        failure = pending.pop(0).result()
-        if failure is not None:
-            nid, message = failure
-            index = conn.execute(  # the leaf, if the event is integrated
-                select(log_leaves.c.idx).where(log_leaves.c.notification_id == nid)
-            ).scalar()
-            raise VerifyFailed(Fault(
-                "signature", f"event at {_at(index, nid)}: {message}", index, nid
-            ))
-
-
-def _unintroduced(key_id: str, nid: int) -> Fault:
-    return Fault(
-        "key-chain", f"key {key_id} is said to be introduced by notification {nid}, which is "
-        "not a stored event", None, nid,
-    )
-
-
-def _at(index: int | None, nid: int) -> str:
-    """A position for messages: the leaf (and notification), or the notification alone."""
-    return f"notification {nid}" if index is None else f"leaf {index} (notification {nid})"
-
-
-class _PageCursor:
-    """A one-row look-ahead over paged query results."""
-
-    def __init__(self, pages: Iterator[Sequence[object]]) -> None:
-        self._pages = pages
-        self._rows: Sequence[object] = ()
-        self._pos = 0
-
-    def peek(self) -> object | None:
-        while self._pos >= len(self._rows):
-            nxt = next(self._pages, None)
-            if nxt is None:
-                return None
-            self._rows, self._pos = nxt, 0
-        return self._rows[self._pos]
-
-    def advance(self) -> None:
-        self._pos += 1
-
-
-def _pages(conn: Connection, query: Executable, page: int = PAGE) -> _PageCursor:
-    return _PageCursor(_keyset(conn, query, page))
-
-
-def _keyset(conn: Connection, query: Executable, page: int) -> Iterator[Sequence[object]]:
-    result = conn.execution_options(yield_per=page).execute(query)
-    yield from result.partitions(page)

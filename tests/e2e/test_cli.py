@@ -24,7 +24,7 @@ from ledger.log.append_only import drop_triggers
 from ledger.log.tables import APPEND_ONLY_TABLES, EVENTS_TABLE
 from signing import merkle, note
 from signing.checkpoint import open_checkpoint
-from signing.entry import verify_entry_signature
+from signing.entry import EVENT_SIGNATURE_CONTEXT, verify_message_signature
 
 AKLEDGER = shutil.which("akledger", path=str(Path(sys.executable).parent)) or "akledger"
 NOTE_TOPIC = "ledger.notes:Note.NoteRecorded"
@@ -120,8 +120,12 @@ def test_a_session_whose_output_verifies_offline_and_whose_tampering_is_named(
     assert merkle.root(leaf_hashes) == checkpoint.root_hash
     doc = json.loads(entries[2])
     assert (doc["originator_id"], doc["topic"]) == (after["originator_id"], NOTE_TOPIC)
-    # The signature `note` printed is the new key's signature over the entry served.
-    verify_entry_signature(entries[2], b64(after["signature"]), verifier.public_key)
+    # The signature `note` printed is the new key's signature over the entry served (a save
+    # of one event is signed alone: no batch path).
+    assert after["batch"] is None
+    verify_message_signature(
+        EVENT_SIGNATURE_CONTEXT + entries[2], b64(after["signature"]), verifier.public_key
+    )
 
     inclusion = as_json(inclusion_out)
     assert (inclusion["index"], inclusion["tree_size"]) == (1, 3)

@@ -13,9 +13,11 @@ from signing.entry import (
     SealedEvent,
     commitment,
     parse_entry,
+    prepare,
     seal,
+    sign_save,
     verify_disclosure,
-    verify_entry_signature,
+    verify_signature,
 )
 from signing.errors import CommitmentError, MalformedInputError, SignatureError
 
@@ -40,7 +42,7 @@ def test_a_sealed_event_round_trips_and_verifies(key: Ed25519PrivateKey) -> None
     sealed = SealedEvent.from_state(seal(HEADER, PAYLOAD, key).to_state())
     doc = parse_entry(sealed.entry)
     verify_disclosure(doc, sealed.fields)
-    verify_entry_signature(sealed.entry, sealed.signature, key.public_key())
+    verify_signature(sealed, key.public_key())
     assert doc["key_id"] == HEADER.key_id
     assert set(doc["commitments"]) == set(PAYLOAD)
     assert {name: value for name, (_, value) in sealed.fields.items()} == PAYLOAD
@@ -85,12 +87,44 @@ def test_floats_are_refused_in_signed_values(bad: object) -> None:
 
 def test_a_flipped_entry_byte_breaks_the_signature(key: Ed25519PrivateKey) -> None:
     sealed = seal(HEADER, PAYLOAD, key)
-    tampered = sealed.entry.replace(b'"version":1', b'"version":2')
+    tampered = SealedEvent(
+        sealed.entry.replace(b'"version":1', b'"version":2'), sealed.signature, sealed.fields
+    )
     with pytest.raises(SignatureError):
-        verify_entry_signature(tampered, sealed.signature, key.public_key())
+        verify_signature(tampered, key.public_key())
     other = Ed25519PrivateKey.generate().public_key()
     with pytest.raises(SignatureError):
-        verify_entry_signature(sealed.entry, sealed.signature, other)
+        verify_signature(sealed, other)
+
+
+@pytest.mark.parametrize("size", [2, 3, 7, 100])
+def test_a_save_is_signed_once_and_each_event_verifies_alone(
+    key: Ed25519PrivateKey, size: int
+) -> None:
+    unsigned = [prepare(HEADER, {**PAYLOAD, "count": i}) for i in range(size)]
+    sealed = sign_save(unsigned, key)
+    assert len({s.signature for s in sealed}) == 1
+    for i, event in enumerate(sealed):
+        alone = SealedEvent.from_state(event.to_state())  # nothing but what is stored with it
+        assert alone.batch is not None
+        assert (alone.batch.index, alone.batch.size) == (i, size)
+        verify_signature(alone, key.public_key())
+
+
+def test_an_event_changed_inside_a_signed_save_fails(key: Ed25519PrivateKey) -> None:
+    sealed = sign_save([prepare(HEADER, {**PAYLOAD, "count": i}) for i in range(4)], key)
+    second = sealed[1]
+    assert second.batch is not None
+    forged_entry = sealed[2].entry  # another member's entry with this member's path
+    for forged in (
+        SealedEvent(forged_entry, second.signature, second.fields, second.batch),
+        SealedEvent(second.entry, second.signature, second.fields, type(second.batch)(
+            2, second.batch.size, second.batch.path)),
+        SealedEvent(second.entry, second.signature, second.fields, type(second.batch)(
+            1, second.batch.size, second.batch.path[:-1])),
+    ):
+        with pytest.raises(SignatureError):
+            verify_signature(forged, key.public_key())
 
 
 @pytest.mark.parametrize(
