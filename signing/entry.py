@@ -84,7 +84,11 @@ class BatchPath:
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> BatchPath:
-        return cls(int(doc["index"]), int(doc["size"]), tuple(_unb64(h) for h in doc["path"]))
+        """Raises MalformedInputError when ``doc`` is not a batch path."""
+        try:
+            return cls(int(doc["index"]), int(doc["size"]), tuple(_unb64(h) for h in doc["path"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MalformedInputError(f"not a batch path: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,20 @@ class SealedEvent:
     entry: bytes
     signature: bytes
     fields: Mapping[str, tuple[bytes, JSONValue]]
-    batch: BatchPath | None = None
+    batch_path: BatchPath | Mapping[str, Any] | None = None  # parsed lazily from storage
+
+    @property
+    def batch(self) -> BatchPath | None:
+        """The batch path, decoded on first use (reading the log rarely needs it).
+
+        Raises:
+            MalformedInputError: the stored path is malformed.
+        """
+        if self.batch_path is None or isinstance(self.batch_path, BatchPath):
+            return self.batch_path
+        parsed = BatchPath.from_json(self.batch_path)
+        object.__setattr__(self, "batch_path", parsed)
+        return parsed
 
     def to_state(self) -> bytes:
         """Serialise for storage (the eventsourcing ``state`` column)."""
@@ -114,8 +131,9 @@ class SealedEvent:
             "signature": _b64(self.signature),
             "fields": {name: [_b64(salt), value] for name, (salt, value) in self.fields.items()},
         }
-        if self.batch is not None:
-            doc["batch"] = self.batch.as_json()
+        batch = self.batch
+        if batch is not None:
+            doc["batch"] = batch.as_json()
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     def signed_message(self) -> bytes:
@@ -124,10 +142,11 @@ class SealedEvent:
         Raises:
             MalformedInputError: the batch path is malformed.
         """
-        if self.batch is None:
+        batch = self.batch
+        if batch is None:
             return EVENT_SIGNATURE_CONTEXT + self.entry
         root = merkle.root_from_inclusion(
-            merkle.leaf_hash(self.entry), self.batch.index, self.batch.size, self.batch.path
+            merkle.leaf_hash(self.entry), batch.index, batch.size, batch.path
         )
         return BATCH_SIGNATURE_CONTEXT + root
 
@@ -143,7 +162,9 @@ class SealedEvent:
             fields = {
                 str(name): (_unb64(pair[0]), pair[1]) for name, pair in doc["fields"].items()
             }
-            batch = BatchPath.from_json(doc["batch"]) if "batch" in doc else None
+            batch = doc.get("batch")
+            if batch is not None and not isinstance(batch, dict):
+                raise TypeError("batch is not an object")
             return cls(doc["entry"].encode("utf-8"), _unb64(doc["signature"]), fields, batch)
         except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             raise MalformedInputError(f"stored state is not a sealed event: {exc}") from exc
@@ -225,8 +246,9 @@ def seal(header: Header, payload: Mapping[str, JSONValue], key: Ed25519PrivateKe
     return sign_save([prepare(header, payload)], key)[0]
 
 
-def parse_entry(entry: bytes) -> dict[str, Any]:
-    """Parse entry bytes and check they are canonical and well formed.
+def parse_entry(entry: bytes, *, check_canonical: bool = True) -> dict[str, Any]:
+    """Parse entry bytes and check they are well formed (and canonical, unless told not to:
+    a caller that hashes or verifies the exact bytes anyway may skip that cost).
 
     Raises:
         MalformedInputError: not JSON, not canonical, wrong format tag or missing fields.
@@ -242,7 +264,7 @@ def parse_entry(entry: bytes) -> dict[str, Any]:
         raise MalformedInputError(f"entry lacks {', '.join(missing)}")
     if not isinstance(doc["commitments"], dict):
         raise MalformedInputError("entry commitments is not an object")
-    if canonical(doc) != entry:
+    if check_canonical and canonical(doc) != entry:
         raise MalformedInputError("entry bytes are not in RFC 8785 canonical form")
     return doc
 

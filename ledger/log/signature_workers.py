@@ -19,8 +19,9 @@ from signing import keys as key_bytes
 from signing.entry import SealedEvent, verify_message_signature
 from signing.errors import MalformedInputError, VerificationError
 
-# One event: (sealed event, public key, notification id).
-Job = tuple[SealedEvent, bytes, int]
+# One event: (entry, signature, stored batch path or None, public key, notification id):
+# no disclosed fields, which the signature does not cover, so as little as possible is pickled.
+Job = tuple[bytes, bytes, object, bytes, int]
 # A page's result: (first failure as (notification id, message) or None, Ed25519 runs).
 Outcome = tuple[tuple[int, str] | None, int]
 
@@ -29,7 +30,8 @@ def verify_page(jobs: list[Job]) -> Outcome:
     """Worker: check every job's signature; stop at the first that fails."""
     verified: set[tuple[bytes, bytes, bytes]] = set()
     runs = 0
-    for sealed, public, nid in jobs:
+    for entry, signature, batch_path, public, nid in jobs:
+        sealed = SealedEvent(entry, signature, {}, batch_path)  # type: ignore[arg-type]
         try:
             message = sealed.signed_message()
         except MalformedInputError as exc:
