@@ -36,9 +36,13 @@ class LogReader:
     def __init__(self, conn: Connection, events: Table) -> None:
         self._conn = conn
         self._events = events
+        self._tree_size: int | None = None
 
     def tree_size(self) -> int:
-        return tree_state(self._conn)[0]
+        """The integrated size, read once per reader (a reader answers one request)."""
+        if self._tree_size is None:
+            self._tree_size = tree_state(self._conn)[0]
+        return self._tree_size
 
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         row = self._conn.execute(
