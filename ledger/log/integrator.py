@@ -16,6 +16,7 @@ same root from the same events, so two inconsistent checkpoints are never signed
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -227,25 +228,34 @@ def bulk_insert(
     """Insert many rows through the driver's own bulk path.
 
     The integrator writes about two rows per event; SQLAlchemy's per-row parameter handling
-    was most of its time. SQLite: ``executemany``; PostgreSQL: psycopg2's ``execute_values``
-    (multi-row VALUES pages). Same transaction as everything else on ``conn``.
+    was most of its time. SQLite: ``executemany``; PostgreSQL: ``COPY ... FROM STDIN``. Same
+    transaction as everything else on ``conn``.
     """
     if not rows:
         return
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
-        from psycopg2.extras import execute_values
-
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            sql = f"INSERT INTO {table.name} ({names}) VALUES %s"  # noqa: S608 - our own names
-            execute_values(cursor, sql, rows, page_size=2000)
+            cursor.copy_expert(f"COPY {table.name} ({names}) FROM STDIN", _copy_text(rows))
         finally:
             cursor.close()
         return
     marks = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - our own names
     conn.exec_driver_sql(sql, list(rows))
+
+
+def _copy_text(rows: Sequence[tuple[Any, ...]]) -> io.StringIO:
+    """Rows of ints and bytes in COPY's text format (bytea as ``\\x`` hex)."""
+    out = io.StringIO()
+    for row in rows:
+        out.write("\t".join(
+            "\\\\x" + value.hex() if isinstance(value, bytes) else str(int(value)) for value in row
+        ))
+        out.write("\n")
+    out.seek(0)
+    return out
 
 
 def pending_count(conn: Connection, events: Table) -> int:
