@@ -187,7 +187,9 @@ class AKLedger(Application[UUID]):
         return self.append(note)[0]
 
     def _describe(self, recording: Recording[UUID]) -> Appended:
-        sealed = SealedEvent.from_state(recording.notification.state)
+        sealed = getattr(recording, "sealed", None) or SealedEvent.from_state(
+            recording.notification.state
+        )
         return Appended(
             originator_id=recording.domain_event.originator_id,
             version=recording.domain_event.originator_version,

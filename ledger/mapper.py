@@ -60,14 +60,20 @@ class SigningMapper(Mapper[UUID]):
         self, domain_events: Sequence[DomainEventProtocol[UUID]]
     ) -> list[StoredEvent]:
         """Seal the events of one save and sign them together."""
+        return [stored for stored, _ in self.seal_events(domain_events)]
+
+    def seal_events(
+        self, domain_events: Sequence[DomainEventProtocol[UUID]]
+    ) -> list[tuple[StoredEvent, SealedEvent]]:
+        """Seal the events of one save and sign them together; also the sealed events."""
         signer = self.signer
         if signer is None:
             raise KeyUnavailableError("no signing key is loaded; the ledger cannot append")
         prepared = [self._prepare(event, signer.key_id) for event in domain_events]
         sealed = sign_save([unsigned for _, unsigned in prepared], signer.private_key)
         return [
-            StoredEvent(stored.originator_id, stored.originator_version, stored.topic, s.to_state())
-            for (stored, _), s in zip(prepared, sealed, strict=True)
+            (StoredEvent(st.originator_id, st.originator_version, st.topic, s.to_state()), s)
+            for (st, _), s in zip(prepared, sealed, strict=True)
         ]
 
     def _prepare(
@@ -143,14 +149,27 @@ class SigningEventStore(EventStore[UUID]):
     def put(
         self, domain_events: Sequence[DomainEventProtocol[UUID]], **kwargs: Any
     ) -> list[Recording[UUID]]:
-        stored_events = self.mapper.to_stored_events(domain_events) if domain_events else []
-        notification_ids = self.recorder.insert_events(stored_events, **kwargs)
+        sealed = self.mapper.seal_events(domain_events) if domain_events else []
+        notification_ids = self.recorder.insert_events([s for s, _ in sealed], **kwargs)
         if not notification_ids:
             return []
         return [
-            Recording(d, Notification(
-                originator_id=s.originator_id, originator_version=s.originator_version,
-                topic=s.topic, state=s.state, id=n_id,
-            ))
-            for d, s, n_id in zip(domain_events, stored_events, notification_ids, strict=True)
+            SealedRecording(
+                d,
+                Notification(
+                    originator_id=s.originator_id, originator_version=s.originator_version,
+                    topic=s.topic, state=s.state, id=n_id,
+                ),
+                sealed=sealed_event,
+            )
+            for d, (s, sealed_event), n_id in zip(
+                domain_events, sealed, notification_ids, strict=True
+            )
         ]
+
+
+@dataclass(frozen=True)
+class SealedRecording(Recording[UUID]):
+    """A recording that also carries its sealed event, so callers need not parse it again."""
+
+    sealed: SealedEvent | None = None

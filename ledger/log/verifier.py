@@ -100,10 +100,11 @@ class _Verification:
         self.full, self.trusted, self.progress = full, trusted, progress
         self.workers = workers or os.cpu_count() or 1
         self.state = _State()
-        self.checkpoints = conn.execute(
-            select(log_checkpoints).order_by(log_checkpoints.c.size)
-        ).all()
-        self.next_checkpoint = 0
+        # Streamed like the events (a busy ledger signs a checkpoint per integrator batch),
+        # but only those there are now, before the last event is read (see run()).
+        newest = conn.execute(select(func.max(log_checkpoints.c.size))).scalar()
+        self.checkpoints = pages(conn, select(log_checkpoints).where(
+            log_checkpoints.c.size <= (newest or 0)).order_by(log_checkpoints.c.size))
 
     def run(self, report: Report) -> None:
         # A consistent view of a live ledger without a snapshot transaction: the last event is
@@ -324,14 +325,13 @@ class _Verification:
         self, report: Report, last_nid: int, created: list[tuple[merkle.NodeId, bytes]]
     ) -> None:
         size = self.state.builder.size
-        while self.next_checkpoint < len(self.checkpoints):
-            row = self.checkpoints[self.next_checkpoint]
-            if int(row.size) != size:
+        while (row := self.checkpoints.peek()) is not None:
+            if int(row.size) != size:  # type: ignore[attr-defined]
                 return
             self._check_checkpoint(row, self._key_after(last_nid), created)
             report.checkpoints += 1
-            report.latest_checkpoint = str(row.note)
-            self.next_checkpoint += 1
+            report.latest_checkpoint = str(row.note)  # type: ignore[attr-defined]
+            self.checkpoints.advance()
 
     def _key_after(self, nid: int) -> _Key:
         in_force = [k for k in self.state.keys if k.introduced_by <= nid]
@@ -389,10 +389,10 @@ class _Verification:
                 int(leaf.notification_id),  # type: ignore[attr-defined]
             ))
         self._check_leaves_after(last)
-        if self.next_checkpoint < len(self.checkpoints):
-            row = self.checkpoints[self.next_checkpoint]
+        row = self.checkpoints.peek()
+        if row is not None:
             raise VerifyFailed(Fault(
-                "truncated", f"checkpoint of size {row.size} covers more than the {report.tree_size} "
+                "truncated", f"checkpoint of size {row.size} covers more than the {report.tree_size} "  # type: ignore[attr-defined]
                 "entries stored", report.tree_size,
             ))
         for key in self.state.keys:
