@@ -25,7 +25,6 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import cast
 from uuid import UUID
 
 from sqlalchemy import LargeBinary, String, Table, func, select, type_coerce
@@ -198,10 +197,7 @@ class _Verification:
             key = self._key_for(nid, entry_doc, index)
             if nid in self.key_events or entry_doc["topic"] in self.key_topics:
                 self._check_key_event(nid, sealed, entry_doc, index)
-            signatures.append((
-                sealed.entry, sealed.signature, sealed.batch_path, key.public, nid,
-                sealed.fields, cast("dict[str, str]", entry_doc["commitments"]),
-            ))
+            signatures.append((sealed.entry, sealed.signature, sealed.batch_path, key.public, nid))
             report.events += 1
             if leaf is None:
                 report.pending += 1
@@ -228,8 +224,7 @@ class _Verification:
             # exact bytes, so any change to them is caught without it (and it is a fifth
             # of the cost of reading an event).
             entry_doc = parse_entry(sealed.entry, check_canonical=False)
-            if not self.full:  # with --full the signature workers check the disclosure too
-                verify_disclosure(entry_doc, sealed.fields)
+            verify_disclosure(entry_doc, sealed.fields)
         except VerificationError as exc:
             raise VerifyFailed(Fault("changed", f"{where}: {exc}", index, nid)) from exc
         same = (
