@@ -34,3 +34,54 @@ class InvalidEventError(LedgerError):
 
 class NotFoundError(LedgerError):
     """A log position, tree size or aggregate that does not exist was asked for."""
+
+
+class InvalidMatterEventError(InvalidEventError):
+    """A Matter command that cannot be recorded (``ledger.matters``); nothing is written.
+
+    ``field`` names the offending argument; the message is ``"{field}: {reason}"`` and names
+    the matter and route ids involved.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class InvalidTestingIssueEventError(InvalidEventError):
+    """A Testing Issue command that cannot be recorded (``ledger.testing_issues``); nothing is written.
+
+    ``field`` names the offending argument (or ``status`` when the issue's state forbids the
+    command); the message is ``"{field}: {reason}"`` and names the issue reference.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class InvalidDocumentEventError(InvalidEventError):
+    """A Document or Notice command that cannot be recorded (``ledger.documents``); nothing is
+    written. ``field`` names the offending argument; the message is ``"{field}: {reason}"`` and
+    names the document, or the notice type, involved.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class InvalidPhaseEventError(InvalidEventError):
+    """A Capability Release or Test Phase command that cannot be recorded (``ledger.phases``);
+    nothing is written. ``field`` names the offending argument (``status`` when the phase's
+    lifecycle forbids the command: the message then names the current status and the commands
+    allowed next); the message is ``"{field}: {reason}"`` and names the phase.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
