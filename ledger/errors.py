@@ -63,9 +63,9 @@ class InvalidTestingIssueEventError(InvalidEventError):
 
 
 class InvalidDocumentEventError(InvalidEventError):
-    """A Document or Notice command that cannot be recorded (``ledger.documents``); nothing is
-    written. ``field`` names the offending argument; the message is ``"{field}: {reason}"`` and
-    names the document, or the notice type, involved.
+    """A Document or Notice command that cannot be recorded (``ledger.documents``,
+    ``ledger.notices``); nothing is written. ``field`` names the offending argument; the message
+    is ``"{field}: {reason}"`` and names the document, or the notice type, involved.
     """
 
     def __init__(self, field: str, reason: str) -> None:
@@ -75,10 +75,11 @@ class InvalidDocumentEventError(InvalidEventError):
 
 
 class InvalidPhaseEventError(InvalidEventError):
-    """A Capability Release or Test Phase command that cannot be recorded (``ledger.phases``);
-    nothing is written. ``field`` names the offending argument (``status`` when the phase's
-    lifecycle forbids the command: the message then names the current status and the commands
-    allowed next); the message is ``"{field}: {reason}"`` and names the phase.
+    """A Capability Release or Test Phase command that cannot be recorded
+    (``ledger.capability_releases``, ``ledger.phases``); nothing is written. ``field`` names the
+    offending argument (``status`` when the phase's lifecycle forbids the command: the message
+    then names the current status and the commands allowed next); the message is
+    ``"{field}: {reason}"`` and names the phase.
     """
 
     def __init__(self, field: str, reason: str) -> None:

@@ -1,12 +1,13 @@
-"""Capability Releases and Test Phases: entry, stages, exit, Test Completion Certificates, completion.
+"""Test Phases: entry, stages, exit, Test Completion Certificates, completion.
 
-A ``CapabilityRelease`` is IOC, MOC or FOC (def. "Capability Release"; §5.5, §7.2). A ``TestPhase``
-is one phase of one release (def. "Test Phase"; catalogue 2.2), keyed as ``PHASE_KINDS`` says:
-PIT per DCC Service Provider; SIT one for IOC, one per planned EPCL entry for MOC/FOC; UTS
-(SMETS1 Interface Testing); Active, Dormant and Mixed MMT per planned EPCL entry; SCT. Its life
-follows ``TRANSITIONS``: planned -> entry criteria §12.5(a)-(f) recorded as facts -> entered ->
-Test Stages (§12.4) -> exit proposed (§9.4, §13.18) -> TCCs issued by the DCC with TAB approval
-(A28), revoked by the TAB (§15.2) -> completion determined, or continuation directed (§13.19).
+A ``TestPhase`` is one phase of one Capability Release (``ledger.capability_releases``; def.
+"Test Phase"; catalogue 2.2), keyed as ``ledger.rules.phase_kinds.PHASE_KINDS`` says: PIT per
+DCC Service Provider; SIT one for IOC, one per planned EPCL entry for MOC/FOC; UTS (SMETS1
+Interface Testing); Active, Dormant and Mixed MMT per planned EPCL entry; SCT. Its life follows
+``ledger.rules.phase_transitions.TRANSITIONS``: planned -> entry criteria §12.5(a)-(f) recorded
+as facts -> entered -> Test Stages (§12.4) -> exit proposed (§9.4, §13.18) -> TCCs issued by the
+DCC with TAB approval (A28), revoked by the TAB (§15.2) -> completion determined, or continuation
+directed (§13.19).
 
 Structural rules (``InvalidPhaseEventError`` naming the field; nothing is written): the phase key
 fits its kind and release; a command is allowed from the current status only (the message names
@@ -24,154 +25,37 @@ entered before its Testing Approach Document was approved (§12.3).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.documents import SHA256_HEX
-from ledger.errors import InvalidPhaseEventError
+from ledger.phase_values import (
+    Certificate,
+    CertificateAct,
+    CriterionFact,
+    Determination,
+    Entry,
+    Stage,
+    fail,
+    require_name,
+    require_role,
+    require_sha256,
+)
+from ledger.rules.phase_kinds import (
+    ENTRY_CRITERIA,
+    PHASE_KINDS,
+    EntryCriterion,
+    OperatingCapability,
+    PhaseKind,
+    StageKind,
+)
+from ledger.rules.phase_transitions import TRANSITIONS, PhaseCommand, PhaseStatus
 from ledger.rules.roles import Role
 
-
-class OperatingCapability(StrEnum):
-    """The Capability Releases (def.; their meanings are in the DCC Licence Condition 13 plan)."""
-
-    IOC = "ioc"
-    MOC = "moc"
-    FOC = "foc"
-
-
-class PhaseKind(StrEnum):
-    """The Test Phases (def. "Test Phase"; UTS read as in A14)."""
-
-    PIT = "pit"
-    SIT = "sit"
-    UTS = "uts"
-    ACTIVE_MMT = "active_mmt"
-    DORMANT_MMT = "dormant_mmt"
-    MIXED_MMT = "mixed_mmt"
-    SCT = "sct"
-
-
-class PhaseStatus(StrEnum):
-    PLANNED = "planned"
-    ENTERED = "entered"
-    EXIT_PROPOSED = "exit_proposed"
-    CONTINUING = "continuing"  # the Panel directed that the phase continue (§13.19)
-    COMPLETED = "completed"
-
-
-class EntryCriterion(StrEnum):
-    A = "12.5(a)"
-    B = "12.5(b)"
-    C = "12.5(c)"
-    D = "12.5(d)"
-    E = "12.5(e)"
-    F = "12.5(f)"
-
-
-class StageKind(StrEnum):
-    """Test Stages (§12.4); the Solution Test is the only one the text names, within SIT (def.)."""
-
-    SOLUTION_TEST = "solution_test"
-    END_OF_CYCLE = "end_of_cycle"  # §7.4(c), Table 13.1 #2A
-    REGRESSION = "regression"  # §7.4, Table 13.1 #2B
-    OTHER = "other"
-
-
-class PhaseCommand(StrEnum):
-    RECORD_ENTRY_CRITERION = "record_entry_criterion"
-    ENTER = "enter"
-    ENTER_STAGE = "enter_stage"
-    EXIT_STAGE = "exit_stage"
-    PROPOSE_EXIT = "propose_exit"
-    REVIEW_EVIDENCE_WITH_TAG = "review_evidence_with_tag"
-    ISSUE_TCC = "issue_tcc"
-    REVOKE_TCC = "revoke_tcc"
-    REINSTATE_TCC = "reinstate_tcc"
-    DETERMINE_COMPLETION = "determine_completion"
-    DIRECT_CONTINUATION = "direct_continuation"
-
-
-@dataclass(frozen=True)
-class PhaseKindRow:
-    """How phases of a kind are keyed: per DCC Service Provider, and per planned EPCL entry in
-    which releases."""
-
-    clauses: tuple[str, ...]
-    per_service_provider: bool
-    per_epcl_entry_in: tuple[OperatingCapability, ...]
-
-
-IOC, MOC, FOC = OperatingCapability.IOC, OperatingCapability.MOC, OperatingCapability.FOC
-_MMT = PhaseKindRow(("Table 1.1", "5.5", "7.2"), False, (IOC, MOC, FOC))
-PHASE_KINDS: dict[PhaseKind, PhaseKindRow] = {
-    PhaseKind.PIT: PhaseKindRow(("Table 1.1", "5.5", "7.2"), True, ()),
-    PhaseKind.SIT: PhaseKindRow(("Table 1.1", "5.5", "7.2"), False, (MOC, FOC)),
-    PhaseKind.UTS: PhaseKindRow(("Table 1.1", "7.3"), False, ()),
-    PhaseKind.ACTIVE_MMT: _MMT, PhaseKind.DORMANT_MMT: _MMT, PhaseKind.MIXED_MMT: _MMT,
-    PhaseKind.SCT: PhaseKindRow(("Table 1.1", "5.5", "7.2"), False, ()),
-}
-
-
-@dataclass(frozen=True)
-class EntryCriterionRow:
-    """A generic Entry Criterion (§12.5): its words, the only phases it applies to (empty: all),
-    and the phases that need not meet it."""
-
-    text: str
-    only_for: tuple[tuple[PhaseKind, OperatingCapability], ...] = ()
-    not_required_for: tuple[tuple[PhaseKind, OperatingCapability], ...] = ()
-
-
-_SIT = PhaseKind.SIT
-ENTRY_CRITERIA: dict[EntryCriterion, EntryCriterionRow] = {
-    EntryCriterion.A: EntryCriterionRow("test plan signed off by the DCC"),
-    EntryCriterion.B: EntryCriterionRow(
-        "Test Completion Certificates for any precursor Test Phase issued, unless it is determined "
-        "that the Test Phase may overlap (§5.6; an MT phase is no precursor to SIT for MOC/FOC, §12.6)"),
-    EntryCriterion.C: EntryCriterionRow(
-        "test specification prepared, including the production of a TTM", not_required_for=((_SIT, IOC),)),
-    EntryCriterion.D: EntryCriterionRow(
-        "test laboratories, SMETS1 Devices, tools, stubs, environments and data in place, secure, ready"),
-    EntryCriterion.E: EntryCriterionRow(
-        "DCC has concluded its discussions with TAG on the draft Depth and Breadth of SIT document",
-        only_for=((_SIT, MOC), (_SIT, FOC))),
-    EntryCriterion.F: EntryCriterionRow("approval to proceed certificate issued by the DCC"),
-}
-
-
-@dataclass(frozen=True)
-class Transition:
-    """Which statuses a command is allowed from, the status it leads to (None: unchanged), and the
-    clauses its event cites by default (``sit_clauses`` instead, for SIT phases, if given)."""
-
-    allowed_from: tuple[PhaseStatus, ...]
-    to: PhaseStatus | None
-    clauses: tuple[str, ...]
-    sit_clauses: tuple[str, ...] = ()
-
-
-_P, _C = PhaseStatus, PhaseCommand
-_TESTING = (_P.ENTERED, _P.CONTINUING)
-_CERTIFIED = (_P.EXIT_PROPOSED, _P.CONTINUING, _P.COMPLETED)
-TRANSITIONS: dict[PhaseCommand, Transition] = {
-    _C.RECORD_ENTRY_CRITERION: Transition(tuple(PhaseStatus), None, ("12.5",)),
-    _C.ENTER: Transition((_P.PLANNED,), _P.ENTERED, ("12.1", "12.5")),
-    _C.ENTER_STAGE: Transition(_TESTING, None, ("12.4",)),
-    _C.EXIT_STAGE: Transition((*_TESTING, _P.EXIT_PROPOSED), None, ("12.4",)),
-    _C.PROPOSE_EXIT: Transition(_TESTING, _P.EXIT_PROPOSED, ("9.4",), ("9.4", "9.7", "13.18", "13.19")),
-    _C.REVIEW_EVIDENCE_WITH_TAG: Transition((_P.EXIT_PROPOSED,), None, ("13.18(c)",)),
-    _C.ISSUE_TCC: Transition((_P.EXIT_PROPOSED, _P.COMPLETED), None, ("Table 1.1", "12.9(i)")),
-    _C.REVOKE_TCC: Transition(_CERTIFIED, None, ("15.2",)),
-    _C.REINSTATE_TCC: Transition(_CERTIFIED, None, ("15.2",)),
-    _C.DETERMINE_COMPLETION: Transition((_P.EXIT_PROPOSED,), _P.COMPLETED, ("12.1",), ("13.18", "13.19")),
-    _C.DIRECT_CONTINUATION: Transition((_P.EXIT_PROPOSED,), _P.CONTINUING, ("12.1",), ("13.19",)),
-}
+_C = PhaseCommand
 
 
 def allowed_next(status: PhaseStatus) -> tuple[PhaseCommand, ...]:
@@ -184,147 +68,6 @@ def criterion_required(criterion: EntryCriterion, kind: PhaseKind, capability: O
     if row.only_for and (kind, capability) not in row.only_for:
         return False
     return (kind, capability) not in row.not_required_for
-
-
-@dataclass(frozen=True)
-class CriterionFact:
-    criterion: EntryCriterion
-    met: bool
-    document_sha256: str | None
-    basis: str | None
-    occurred_at: datetime
-    version: int
-
-
-@dataclass(frozen=True)
-class Entry:
-    """The entry event and the latest fact per §12.5 criterion recorded before it."""
-
-    version: int
-    occurred_at: datetime
-    criteria: tuple[CriterionFact, ...]
-
-
-@dataclass(frozen=True)
-class Stage:
-    stage_id: str
-    name: str
-    kind: StageKind
-    entered_version: int
-    exited_version: int | None = None
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """A Test Completion Certificate issued to a DCC Service Provider (def.; A28, A51)."""
-
-    certificate_id: str
-    service_provider: str
-    tab_approval_sha256: str | None
-    certificate_sha256: str | None
-    version: int
-    revoked: bool = False
-
-
-@dataclass(frozen=True)
-class CertificateAct:
-    """A revocation or reinstatement (§15.2, A32) and the body that decided it."""
-
-    certificate_id: str
-    revoked: bool
-    decided_by: Role
-    occurred_at: datetime
-    version: int
-
-
-@dataclass(frozen=True)
-class Determination:
-    """A completion determination or a direction to continue, with what stood when it was made."""
-
-    completed: bool
-    decided_by: Role
-    occurred_at: datetime
-    version: int
-    certificates_in_force: tuple[str, ...]
-    tag_review_since_exit_proposed: bool
-    outstanding_matters: tuple[str, ...] = ()
-
-
-def _fail(field: str, reason: str) -> InvalidPhaseEventError:
-    return InvalidPhaseEventError(field, reason)
-
-
-def _role(field: str, value: Role | str, context: dict[str, Any], whose: str) -> Role:
-    try:
-        role = Role(value)
-    except ValueError:
-        raise _fail(field, f"{whose}: {value!r} is not a role") from None
-    behalf = context.get("on_behalf_of")
-    if behalf is not None and behalf != role.value:
-        raise _fail(field, f"{whose}: {role.value} decided, but it is recorded on behalf of {behalf}")
-    return role
-
-
-def _hash(field: str, value: str | None, whose: str) -> None:
-    if value is not None and not SHA256_HEX.match(value):
-        raise _fail(field, f"{whose}: {value!r} is not a SHA-256 (64 lowercase hex digits)")
-
-
-def _name(field: str, value: str | None, whose: str) -> str:
-    if value is None or not value.strip():
-        raise _fail(field, f"{whose}: must be given and not empty")
-    return value
-
-
-class CapabilityRelease(Aggregate):
-    """IOC, MOC or FOC; one per ledger, its id derived from the capability."""
-
-    @classmethod
-    def create_id(cls, capability: str, **_: object) -> UUID:
-        return uuid5(NAMESPACE_URL, f"akledger:capability-release:{capability}")
-
-    @classmethod
-    def record(
-        cls, capability: OperatingCapability | str, *, delivery_plan_reference: str | None = None,
-        **context: Any,
-    ) -> CapabilityRelease:
-        """Record the release (§5.5, §7.2; timetable from the Licence Condition 13 plan, §8.6)."""
-        try:
-            value = OperatingCapability(capability).value
-        except ValueError:
-            raise _fail("capability", f"{capability!r} is not IOC, MOC or FOC") from None
-        clauses = list(context.pop("clauses", None) or ("5.5", "7.2"))
-        return cls(
-            capability=value, delivery_plan_reference=delivery_plan_reference, clauses=clauses, **context
-        )
-
-    def direct_interface_testing_repeat(self, **context: Any) -> None:
-        """Record the SoS direction that SMETS1 Interface Testing be repeated (§7.3, A50).
-        Raises ``InvalidPhaseEventError`` (capability) for IOC, where it is always conducted."""
-        if self.capability is OperatingCapability.IOC:
-            raise _fail("capability", f"release {self.id}: SMETS1 Interface Testing is conducted for IOC")
-        self._repeat_directed(**{**context, "clauses": list(context.get("clauses") or ("7.3",))})
-
-    @event("CapabilityReleaseRecorded")
-    def __init__(
-        self, capability: str, delivery_plan_reference: str | None, occurred_at: str, actor: dict[str, str],
-        clauses: list[str], on_behalf_of: str | None, evidence_sha256: str | None,
-    ) -> None:
-        self.capability = OperatingCapability(capability)
-        self.delivery_plan_reference = delivery_plan_reference
-        self.interface_testing_directions: list[int] = []
-
-    @event("InterfaceTestingRepeatDirected")
-    def _repeat_directed(
-        self, occurred_at: str, actor: dict[str, str], clauses: list[str], on_behalf_of: str | None,
-        evidence_sha256: str | None,
-    ) -> None:
-        self.interface_testing_directions.append(self.version + 1)
-
-    @property
-    def interface_testing_applies(self) -> bool:
-        """SMETS1 Interface Testing is conducted for IOC, and for MOC/FOC on direction (§7.3)."""
-        return self.capability is OperatingCapability.IOC or bool(self.interface_testing_directions)
 
 
 class TestPhase(Aggregate):
@@ -350,20 +93,20 @@ class TestPhase(Aggregate):
         try:
             release = OperatingCapability(capability)
         except ValueError:
-            raise _fail("capability", f"{capability!r} is not IOC, MOC or FOC") from None
+            raise fail("capability", f"{capability!r} is not IOC, MOC or FOC") from None
         try:
             phase_kind = PhaseKind(kind)
         except ValueError:
-            raise _fail("kind", f"{kind!r} is not a Test Phase ({', '.join(PhaseKind)})") from None
+            raise fail("kind", f"{kind!r} is not a Test Phase ({', '.join(PhaseKind)})") from None
         row, whose = PHASE_KINDS[phase_kind], f"{phase_kind.value} phase for {release.value}"
         if row.per_service_provider:
-            _name("service_provider", service_provider, f"{whose} (one per DCC Service Provider)")
+            require_name("service_provider", service_provider, f"{whose} (one per DCC Service Provider)")
         elif service_provider is not None:
-            raise _fail("service_provider", f"{whose}: only PIT is per DCC Service Provider")
+            raise fail("service_provider", f"{whose}: only PIT is per DCC Service Provider")
         if release in row.per_epcl_entry_in:
-            _name("epcl_entry", epcl_entry, f"{whose} (one per planned EPCL entry)")
+            require_name("epcl_entry", epcl_entry, f"{whose} (one per planned EPCL entry)")
         elif epcl_entry is not None:
-            raise _fail("epcl_entry", f"{whose} is not per planned EPCL entry")
+            raise fail("epcl_entry", f"{whose} is not per planned EPCL entry")
         return cls(
             capability=release.value, kind=phase_kind.value, service_provider=service_provider,
             epcl_entry=epcl_entry, **{**context, "clauses": list(context.get("clauses") or row.clauses)},
@@ -379,12 +122,12 @@ class TestPhase(Aggregate):
         try:
             which = EntryCriterion(criterion)
         except ValueError:
-            raise _fail("criterion", f"{self.label}: {criterion!r} is not 12.5(a)-(f)") from None
+            raise fail("criterion", f"{self.label}: {criterion!r} is not 12.5(a)-(f)") from None
         if ENTRY_CRITERIA[which].only_for and not criterion_required(which, self.kind, self.capability):
-            raise _fail("criterion", f"{self.label}: {which.value} applies only to SIT for MOC or FOC")
+            raise fail("criterion", f"{self.label}: {which.value} applies only to SIT for MOC or FOC")
         if met and document_sha256 is None:
-            raise _fail("document_sha256", f"{self.label}: {which.value} recorded as met needs its evidence")
-        _hash("document_sha256", document_sha256, self.label)
+            raise fail("document_sha256", f"{self.label}: {which.value} recorded as met needs its evidence")
+        require_sha256("document_sha256", document_sha256, self.label)
         self._apply(_C.RECORD_ENTRY_CRITERION, self._criterion_recorded, context,
                     criterion=which.value, met=met, document_sha256=document_sha256, basis=basis)
 
@@ -395,16 +138,16 @@ class TestPhase(Aggregate):
     def enter_stage(self, stage_id: str, name: str, kind: StageKind | str, **context: Any) -> None:
         """Raises ``InvalidPhaseEventError``: stage_id (empty or taken), name, kind (a Solution
         Test outside SIT)."""
-        _name("stage_id", stage_id, self.label)
-        _name("name", name, self.label)
+        require_name("stage_id", stage_id, self.label)
+        require_name("name", name, self.label)
         if stage_id in self.stages:
-            raise _fail("stage_id", f"{self.label} already has stage {stage_id!r}")
+            raise fail("stage_id", f"{self.label} already has stage {stage_id!r}")
         try:
             stage_kind = StageKind(kind)
         except ValueError:
-            raise _fail("kind", f"{self.label}: {kind!r} is not a StageKind") from None
+            raise fail("kind", f"{self.label}: {kind!r} is not a StageKind") from None
         if stage_kind is StageKind.SOLUTION_TEST and self.kind is not PhaseKind.SIT:
-            raise _fail("kind", f"{self.label}: a Solution Test is a stage within SIT (Table 1.1)")
+            raise fail("kind", f"{self.label}: a Solution Test is a stage within SIT (Table 1.1)")
         self._apply(
             _C.ENTER_STAGE, self._stage_entered, context, stage_id=stage_id, name=name, kind=stage_kind.value
         )
@@ -413,7 +156,7 @@ class TestPhase(Aggregate):
         stage = self.stages.get(stage_id)
         if stage is None or stage.exited_version is not None:
             state = "has no stage" if stage is None else "has already exited stage"
-            raise _fail("stage_id", f"{self.label} {state} {stage_id!r}")
+            raise fail("stage_id", f"{self.label} {state} {stage_id!r}")
         self._apply(_C.EXIT_STAGE, self._stage_exited, context, stage_id=stage_id)
 
     def propose_exit(self, **context: Any) -> None:
@@ -432,15 +175,15 @@ class TestPhase(Aggregate):
         """The DCC issues a TCC to a DCC Service Provider; ``tab_approval_sha256`` evidences the
         TAB's approval (A28: without it the TCC is recorded and flagged). Raises
         ``InvalidPhaseEventError``: certificate_id (empty or taken), service_provider, *_sha256."""
-        _name("certificate_id", certificate_id, self.label)
-        _name("service_provider", service_provider, self.label)
+        require_name("certificate_id", certificate_id, self.label)
+        require_name("service_provider", service_provider, self.label)
         if certificate_id in self.certificates:
-            raise _fail("certificate_id", f"{self.label} already has TCC {certificate_id!r}")
+            raise fail("certificate_id", f"{self.label} already has TCC {certificate_id!r}")
         if self.service_provider is not None and service_provider != self.service_provider:
             certified = self.service_provider
-            raise _fail("service_provider", f"{self.label}: PIT certifies {certified} not {service_provider}")
-        _hash("tab_approval_sha256", tab_approval_sha256, self.label)
-        _hash("certificate_sha256", certificate_sha256, self.label)
+            raise fail("service_provider", f"{self.label}: PIT certifies {certified} not {service_provider}")
+        require_sha256("tab_approval_sha256", tab_approval_sha256, self.label)
+        require_sha256("certificate_sha256", certificate_sha256, self.label)
         self._apply(_C.ISSUE_TCC, self._tcc_issued, context, certificate_id=certificate_id,
                     service_provider=service_provider, tab_approval_sha256=tab_approval_sha256,
                     certificate_sha256=certificate_sha256)
@@ -455,30 +198,30 @@ class TestPhase(Aggregate):
 
     def determine_completion(self, determined_by: Role | str, **context: Any) -> None:
         """Record that ``determined_by`` determined the phase complete (SIT: the Panel, §13.18)."""
-        role = _role("determined_by", determined_by, context, self.label)
+        role = require_role("determined_by", determined_by, context, self.label)
         self._apply(_C.DETERMINE_COMPLETION, self._completion_determined, context, determined_by=role.value)
 
     def direct_continuation(
         self, directed_by: Role | str, outstanding_matters: Sequence[str], **context: Any
     ) -> None:
         """Record a direction to continue and address ``outstanding_matters`` (§13.19)."""
-        role = _role("directed_by", directed_by, context, self.label)
+        role = require_role("directed_by", directed_by, context, self.label)
         if not outstanding_matters or not all(m.strip() for m in outstanding_matters):
-            raise _fail("outstanding_matters", f"{self.label}: name the outstanding matters (§13.19)")
+            raise fail("outstanding_matters", f"{self.label}: name the outstanding matters (§13.19)")
         self._apply(_C.DIRECT_CONTINUATION, self._continuation_directed, context,
                     directed_by=role.value, outstanding_matters=list(outstanding_matters))
 
     def _certificate_act(
         self, certificate_id: str, by: Role | str, *, revoke: bool, context: dict[str, Any]
     ) -> None:
-        role = _role("revoked_by" if revoke else "reinstated_by", by, context, self.label)
+        role = require_role("revoked_by" if revoke else "reinstated_by", by, context, self.label)
         certificate = self.certificates.get(certificate_id)
         if certificate is None:
             issued = ", ".join(self.certificates) or "none"
-            raise _fail("certificate_id", f"{self.label} has no TCC {certificate_id!r} (issued: {issued})")
+            raise fail("certificate_id", f"{self.label} has no TCC {certificate_id!r} (issued: {issued})")
         if certificate.revoked == revoke:
             state = "already revoked" if revoke else "not revoked"
-            raise _fail("certificate_id", f"{self.label}: TCC {certificate_id!r} is {state}")
+            raise fail("certificate_id", f"{self.label}: TCC {certificate_id!r} is {state}")
         if revoke:
             self._apply(_C.REVOKE_TCC, self._tcc_revoked, context, certificate_id=certificate_id,
                         revoked_by=role.value)
@@ -491,7 +234,7 @@ class TestPhase(Aggregate):
         row = TRANSITIONS[command]
         if self.status not in row.allowed_from:
             allowed = ", ".join(c.value for c in allowed_next(self.status))
-            raise _fail("status", f"{self.label} is {self.status.value}; {command.value} needs "
+            raise fail("status", f"{self.label} is {self.status.value}; {command.value} needs "
                         f"{' or '.join(s.value for s in row.allowed_from)}; allowed next: {allowed}")
         defaults = row.sit_clauses if self.kind is PhaseKind.SIT and row.sit_clauses else row.clauses
         method(**data, **{**context, "clauses": list(context.get("clauses") or defaults)})
@@ -629,8 +372,6 @@ class TestPhase(Aggregate):
         return f"{self.id}:{version}"
 
 
-CapabilityReleaseRecorded = CapabilityRelease.CapabilityReleaseRecorded  # type: ignore[attr-defined]
-InterfaceTestingRepeatDirected = CapabilityRelease.InterfaceTestingRepeatDirected  # type: ignore[attr-defined]
 TestPhasePlanned = TestPhase.TestPhasePlanned  # type: ignore[attr-defined]
 EntryCriterionRecorded = TestPhase.EntryCriterionRecorded  # type: ignore[attr-defined]
 TestPhaseEntered = TestPhase.TestPhaseEntered  # type: ignore[attr-defined]

@@ -15,7 +15,8 @@ from datetime import date
 
 from ledger.calendar import end_of_day, is_within
 from ledger.findings import Finding
-from ledger.matters import Matter, WindowedAct
+from ledger.matter_values import WindowedAct
+from ledger.matters import Matter
 
 
 def acts_after_window(matter: Matter) -> tuple[Finding, ...]:

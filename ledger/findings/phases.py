@@ -14,16 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ledger.documents import Document, DocumentType, Notice, NoticeType
+from ledger.capability_releases import CapabilityRelease
+from ledger.documents import Document
 from ledger.findings import Finding
-from ledger.matters import SubjectKind
-from ledger.phases import (
-    ENTRY_CRITERIA,
-    CapabilityRelease,
-    PhaseKind,
-    TestPhase,
-    criterion_required,
-)
+from ledger.matter_values import SubjectKind
+from ledger.notices import Notice
+from ledger.phases import TestPhase, criterion_required
+from ledger.rules.document_types import DocumentType, NoticeType
+from ledger.rules.phase_kinds import ENTRY_CRITERIA, PhaseKind
 from ledger.rules.roles import Role
 
 # §12.3: "The DCC shall not commence Migration Testing or the User Testing Services Phase unless

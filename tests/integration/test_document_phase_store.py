@@ -8,11 +8,17 @@ from typing import Any
 
 from ledger.actors import Actor
 from ledger.application import AKLedger
+from ledger.capability_releases import CapabilityRelease
 from ledger.context import RecordingContext
-from ledger.documents import Audience, Document, DocumentType, Notice, NoticeType, Party
+from ledger.document_values import Party
+from ledger.documents import Document
 from ledger.findings.phases import phase_findings
-from ledger.matters import Subject, SubjectKind
-from ledger.phases import CapabilityRelease, EntryCriterion, PhaseStatus, TestPhase
+from ledger.matter_values import Subject, SubjectKind
+from ledger.notices import Notice
+from ledger.phases import TestPhase
+from ledger.rules.document_types import Audience, DocumentType, NoticeType
+from ledger.rules.phase_kinds import EntryCriterion
+from ledger.rules.phase_transitions import PhaseStatus
 from ledger.rules.roles import Role
 
 H1, H2, H3 = "d4" * 32, "e5" * 32, "f6" * 32

@@ -10,7 +10,8 @@ from ledger.application import AKLedger
 from ledger.calendar import CONVENTION, LONDON
 from ledger.context import RecordingContext
 from ledger.findings.matters import matter_findings
-from ledger.matters import Matter, MatterStatus, Subject, SubjectKind
+from ledger.matter_values import MatterStatus, Subject, SubjectKind
+from ledger.matters import Matter
 from ledger.rules.roles import Role
 
 HASH = "ef" * 32

@@ -13,20 +13,19 @@ import pytest
 from ledger.actors import Actor
 from ledger.calendar import LONDON
 from ledger.context import RecordingContext
-from ledger.documents import (
+from ledger.document_values import ConfidentialityMarking, Party
+from ledger.documents import Document
+from ledger.errors import InvalidDocumentEventError, InvalidEventError
+from ledger.matter_values import Subject, SubjectKind
+from ledger.notices import Notice
+from ledger.rules.document_types import (
     DOCUMENT_TYPES,
     NOTICE_TYPES,
     Audience,
-    ConfidentialityMarking,
-    Document,
     DocumentType,
-    Notice,
     NoticeType,
-    Party,
     TypeRow,
 )
-from ledger.errors import InvalidDocumentEventError, InvalidEventError
-from ledger.matters import Subject, SubjectKind
 from ledger.rules.roles import Role
 from tests.unit.seed_text import check_ref, clause, seed_lines, unstruck
 

@@ -22,8 +22,7 @@ from ledger.findings.matters import (
     matter_findings,
     pending_past_window,
 )
-from ledger.matters import (
-    Matter,
+from ledger.matter_values import (
     MatterStatus,
     Subject,
     SubjectKind,
@@ -31,6 +30,7 @@ from ledger.matters import (
     has_per_party_clock,
     windowed_act,
 )
+from ledger.matters import Matter
 from ledger.rules.roles import Role
 from ledger.rules.route_types import Route
 from ledger.rules.routes import ROUTES, route, routes_with_window

@@ -12,24 +12,24 @@ from typing import Any
 import pytest
 
 from ledger.actors import Actor
+from ledger.capability_releases import CapabilityRelease
 from ledger.context import RecordingContext
-from ledger.documents import Document, DocumentType, Notice, NoticeType, Party
+from ledger.document_values import Party
+from ledger.documents import Document
 from ledger.errors import InvalidPhaseEventError
 from ledger.findings.phases import phase_findings
-from ledger.matters import Subject, SubjectKind
-from ledger.phases import (
+from ledger.matter_values import Subject, SubjectKind
+from ledger.notices import Notice
+from ledger.phases import TestPhase, allowed_next
+from ledger.rules.document_types import DocumentType, NoticeType
+from ledger.rules.phase_kinds import (
     ENTRY_CRITERIA,
     PHASE_KINDS,
-    TRANSITIONS,
-    CapabilityRelease,
     EntryCriterion,
     OperatingCapability,
-    PhaseCommand,
     PhaseKind,
-    PhaseStatus,
-    TestPhase,
-    allowed_next,
 )
+from ledger.rules.phase_transitions import TRANSITIONS, PhaseCommand, PhaseStatus
 from ledger.rules.roles import Role
 from tests.unit.seed_text import check_ref
 
