@@ -32,49 +32,44 @@ class InvalidEventError(LedgerError):
     """An event cannot be recorded as given (structural validity, nothing is written)."""
 
 
+class InvalidFieldError(InvalidEventError):
+    """A command's argument cannot be recorded; ``field`` names it, ``reason`` says why, and the
+    message is ``"{field}: {reason}"``. Each aggregate family has its own subclass below."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 class NotFoundError(LedgerError):
     """A log position, tree size or aggregate that does not exist was asked for."""
 
 
-class InvalidMatterEventError(InvalidEventError):
+class InvalidMatterEventError(InvalidFieldError):
     """A Matter command that cannot be recorded (``ledger.matters``); nothing is written.
 
     ``field`` names the offending argument; the message is ``"{field}: {reason}"`` and names
     the matter and route ids involved.
     """
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
-
-class InvalidTestingIssueEventError(InvalidEventError):
+class InvalidTestingIssueEventError(InvalidFieldError):
     """A Testing Issue command that cannot be recorded (``ledger.testing_issues``); nothing is written.
 
     ``field`` names the offending argument (or ``status`` when the issue's state forbids the
     command); the message is ``"{field}: {reason}"`` and names the issue reference.
     """
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
-
-class InvalidDocumentEventError(InvalidEventError):
+class InvalidDocumentEventError(InvalidFieldError):
     """A Document or Notice command that cannot be recorded (``ledger.documents``,
     ``ledger.notices``); nothing is written. ``field`` names the offending argument; the message
     is ``"{field}: {reason}"`` and names the document, or the notice type, involved.
     """
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
-
-class InvalidPhaseEventError(InvalidEventError):
+class InvalidPhaseEventError(InvalidFieldError):
     """A Capability Release or Test Phase command that cannot be recorded
     (``ledger.capability_releases``, ``ledger.phases``); nothing is written. ``field`` names the
     offending argument (``status`` when the phase's lifecycle forbids the command: the message
@@ -82,7 +77,44 @@ class InvalidPhaseEventError(InvalidEventError):
     ``"{field}: {reason}"`` and names the phase.
     """
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
+
+class InvalidTraceabilityEventError(InvalidFieldError):
+    """A Requirement, Test Scenario or Planned Test command that cannot be recorded
+    (``ledger.requirements``, ``ledger.test_scenarios``, ``ledger.planned_tests``); nothing is
+    written. ``field`` names the offending argument; the message is ``"{field}: {reason}"`` and
+    names the requirement, scenario or planned test involved.
+    """
+
+
+class InvalidPrincipalEventError(InvalidFieldError):
+    """A Principal command that cannot be recorded (``ledger.principals``,
+    ``ledger.principal_directory``); nothing is written. ``field`` names the offending argument
+    (``status`` when the principal is disabled, ``name`` when it is already listed); the message
+    is ``"{field}: {reason}"`` and names the principal.
+    """
+
+
+class PermissionDeniedError(LedgerError):
+    """A role may not issue a command (``ledger.rules.permissions``). The message names the role,
+    the command and why; ``role`` and ``command`` hold them."""
+
+    def __init__(self, role: str, command: str, reason: str) -> None:
+        super().__init__(f"{role} may not {command}: {reason}")
+        self.role = role
+        self.command = command
         self.reason = reason
+
+
+class InvalidWorkOffPlanEventError(InvalidFieldError):
+    """A Work Off Plan command that cannot be recorded (``ledger.work_off_plans``); nothing is
+    written. ``field`` names the offending argument (``status`` when the plan's state forbids the
+    command); the message is ``"{field}: {reason}"`` and names the plan and the issue ids involved.
+    """
+
+
+class InvalidDmcSelectionEventError(InvalidFieldError):
+    """A DMC selection or de-selection command that cannot be recorded (``ledger.dmc_selection``);
+    nothing is written. ``field`` names the offending argument; the message is
+    ``"{field}: {reason}"`` and names the selection and the DMC involved.
+    """
+
