@@ -303,3 +303,9 @@ def main() -> None:
 
 
 __all__ = ["app", "main"]
+
+
+# At the bottom: api.cli_principals imports this module's helpers.
+from api.cli_principals import principals_app  # noqa: E402
+
+app.add_typer(principals_app, name="principals")

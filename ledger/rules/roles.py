@@ -9,7 +9,9 @@ class Role(StrEnum):
     """A role named in Appendix AK (catalogue section 1).
 
     ``SOS`` is the Secretary of State; ``AUTHORITY`` is Ofgem; ``SUPPLIER`` is a Supplier Party;
-    ``TESTING_PARTICIPANT`` is any participant in testing (§2.3, SEC X11.8).
+    ``TESTING_PARTICIPANT`` is any participant in testing (§2.3, SEC X11.8): a class of parties,
+    not a role a principal is given. ``ADMIN`` is not an Appendix AK body: it manages the
+    ledger's principals (issue 3 item 5) and records nothing of the testing itself.
     """
 
     DCC = "dcc"
@@ -22,3 +24,4 @@ class Role(StrEnum):
     SUPPLIER = "supplier"
     SIT_AUDITOR = "sit_auditor"
     TESTING_PARTICIPANT = "testing_participant"
+    ADMIN = "admin"

@@ -1,0 +1,116 @@
+"""``akledger principals``: add, list and disable the principals who record events (issue 3
+item 5). Exit codes as in ``api.cli``: a bad ``--role`` or blank input is 2; a duplicate name or
+disabling twice is a domain failure, 1.
+
+The CLI records as the operator named by AKLEDGER_ACTOR; enforcing ``ledger.rules.permissions``
+on that operator awaits principals being bound to operators (issue 3 item 9).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from eventsourcing.application import AggregateNotFoundError
+from rich.table import Table
+
+from api import log_service
+from ledger.application import AKLedger
+from ledger.context import RecordingContext
+from ledger.errors import NotFoundError
+from ledger.principal_directory import DIRECTORY_ID, PrincipalDirectory
+from ledger.principals import PRINCIPAL_ROLES, Principal, principal_id
+
+# api.cli registers this sub-app at its bottom, so its helpers are imported where they are used:
+# importing this module first must not meet a half-initialised api.cli.
+principals_app = typer.Typer(no_args_is_help=True, help="Who may record events, in which role.")
+
+
+def _context() -> dict[str, Any]:
+    from api.cli import actor, settings
+
+    return RecordingContext(actor(settings()), datetime.now(UTC)).fields()
+
+
+def _directory(lg: AKLedger) -> PrincipalDirectory | None:
+    try:
+        found: object = lg.repository.get(DIRECTORY_ID)
+    except AggregateNotFoundError:
+        return None
+    assert isinstance(found, PrincipalDirectory)
+    return found
+
+
+def _principal(lg: AKLedger, name: str) -> Principal:
+    """Raises NotFoundError naming the principal."""
+    try:
+        found: object = lg.repository.get(principal_id(name))
+    except AggregateNotFoundError:
+        raise NotFoundError(f"NAME: no principal {name!r} (see `akledger principals list`)") from None
+    assert isinstance(found, Principal)
+    return found
+
+
+@principals_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="The principal's handle, e.g. acme-energy-ops.")],
+    role: Annotated[str, typer.Option("--role", help=", ".join(r.value for r in PRINCIPAL_ROLES))],
+    org: Annotated[str, typer.Option("--org", help="The organisation it acts for.")],
+    display_name: Annotated[str | None, typer.Option("--display-name")] = None,
+) -> None:
+    """Add a principal (PrincipalAdded), listed in the principal directory."""
+    from api.cli import fail, handled, ledger, out
+
+    if role not in {r.value for r in PRINCIPAL_ROLES}:
+        fail(2, f"--role: {role!r} is not one of {', '.join(r.value for r in PRINCIPAL_ROLES)}")
+    lg = ledger()
+    with handled():
+        context = _context()
+        principal = Principal.add(name, role, org, display_name=display_name, **context)
+        directory = _directory(lg) or PrincipalDirectory.open(**context)
+        directory.enlist(name, str(principal.id), **context)
+        lg.load_signer()
+        appended = lg.append(directory, principal)
+    out.print_json(data={"principal": principal.as_json(),
+                         "appended": [log_service.appended_json(a) for a in appended]})
+
+
+@principals_app.command("list")
+def list_principals(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every principal, in the order added, disabled ones included."""
+    from api.cli import handled, ledger, out
+
+    lg = ledger()
+    with handled():
+        directory = _directory(lg)
+        names = list(directory.principals) if directory else []
+        rows = [_principal(lg, n).as_json() for n in names]
+    if as_json:
+        out.print_json(data={"principals": rows})
+        return
+    table = Table("name", "role", "organisation", "display name", "status")
+    for row in rows:
+        status = f"disabled: {row['disabled_reason']}" if row["disabled"] else "enabled"
+        table.add_row(*(str(row[k] or "") for k in ("name", "role", "organisation", "display_name")), status)
+    out.print(table)
+
+
+@principals_app.command("disable")
+def disable(
+    name: Annotated[str, typer.Argument(help="The principal's handle.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is disabled.")],
+) -> None:
+    """Disable a principal (PrincipalDisabled)."""
+    from api.cli import fail, handled, ledger, out
+
+    if not reason.strip():
+        fail(2, "--reason: must not be blank")
+    lg = ledger()
+    with handled():
+        principal = _principal(lg, name)
+        principal.disable(reason, **_context())
+        lg.load_signer()
+        appended = lg.append(principal)
+    out.print_json(data={"principal": principal.as_json(),
+                         "appended": [log_service.appended_json(a) for a in appended]})

@@ -1,0 +1,41 @@
+"""`akledger principals` as a user runs it, on both databases: add, list, disable, and refusals."""
+
+from __future__ import annotations
+
+from tests.e2e.test_cli import as_json, one_line_error, run
+
+
+def test_principals_are_added_listed_and_disabled_in_the_signed_ledger(env: dict[str, str]) -> None:
+    run(env, "init")
+    added = as_json(run(env, "principals", "add", "acme-ops", "--role", "supplier", "--org",
+                        "Acme Energy", "--display-name", "Acme operations"))
+    assert added["principal"]["role"] == "supplier"
+    assert [a["topic"].rsplit(".", 1)[1] for a in added["appended"]] == [  # one save
+        "PrincipalDirectoryOpened", "PrincipalEnlisted", "PrincipalAdded"]
+    run(env, "principals", "add", "tag-secretariat", "--role", "tag", "--org", "SECAS")
+    run(env, "principals", "disable", "acme-ops", "--reason", "left the programme")
+    listed = as_json(run(env, "principals", "list", "--json"))["principals"]
+    fields = ("name", "role", "organisation", "disabled", "disabled_reason")
+    assert [tuple(p[f] for f in fields) for p in listed] == [
+        ("acme-ops", "supplier", "Acme Energy", True, "left the programme"),
+        ("tag-secretariat", "tag", "SECAS", False, None),
+    ]
+    assert "tag-secretariat" in run(env, "principals", "list").stdout
+    run(env, "verify", "--full")
+
+
+def test_bad_input_and_domain_refusals_exit_with_a_one_line_error(env: dict[str, str]) -> None:
+    run(env, "init")
+    bad_role = run(env, "principals", "add", "x", "--role", "ofgem", "--org", "O", code=2)
+    assert "--role" in one_line_error(bad_role)
+    assert "sit_auditor" in bad_role.stderr
+    run(env, "principals", "add", "acme-ops", "--role", "supplier", "--org", "Acme")
+    duplicate = run(env, "principals", "add", "acme-ops", "--role", "dcc", "--org", "DCC", code=1)
+    assert "acme-ops" in one_line_error(duplicate)
+    run(env, "principals", "disable", "acme-ops", "--reason", "left")
+    twice = run(env, "principals", "disable", "acme-ops", "--reason", "left", code=1)
+    assert "status" in one_line_error(twice)
+    unknown = run(env, "principals", "disable", "nobody", "--reason", "x", code=2)
+    assert "nobody" in one_line_error(unknown)
+    listed = as_json(run(env, "principals", "list", "--json"))["principals"]
+    assert [p["role"] for p in listed] == ["supplier"]
