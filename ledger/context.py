@@ -10,6 +10,7 @@ and the SHA-256 of the evidence document. Aggregate commands take these as keywo
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,6 +45,12 @@ class RecordingContext:
             "on_behalf_of": self.on_behalf_of,
             "evidence_sha256": self.evidence_sha256,
         }
+
+
+def citing(fields: Mapping[str, Any], *defaults: str) -> dict[str, Any]:
+    """``fields`` with ``clauses`` defaulted to the command's own clauses where none were given,
+    so that every event cites the clauses it acts under."""
+    return {**fields, "clauses": list(fields.get("clauses") or defaults)}
 
 
 def validate(context: RecordingContext, now: datetime) -> None:

@@ -37,6 +37,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.calendar import deadline
+from ledger.context import citing
 from ledger.document_values import SHA256_HEX
 from ledger.errors import InvalidDmcSelectionEventError
 from ledger.rules.phase_kinds import OperatingCapability
@@ -121,13 +122,13 @@ class DmcSelection(Aggregate):
         except ValueError:
             raise fail("capability", f"{capability!r} is not IOC, MOC or FOC") from None
         _require_text("phase_id", phase_id, f"DMC selection for {release.value}")
-        return cls(capability=release.value, phase_id=phase_id, **_with_clauses(context, "13.3"))
+        return cls(capability=release.value, phase_id=phase_id, **citing(context, "13.3"))
 
     # -- commands -------------------------------------------------------------------------------
     def request_device_information(self, supplier: str, items: Sequence[str], **context: Any) -> None:
         """The DCC requests §13.1 ``items`` (letters a-f) from ``supplier``."""
         letters = self._information_items(supplier, items)
-        self._information_requested(supplier=supplier, items=letters, **_with_clauses(context, "13.1"))
+        self._information_requested(supplier=supplier, items=letters, **citing(context, "13.1"))
 
     def provide_device_information(
         self, supplier: str, items: Sequence[str], document_sha256: str, **context: Any
@@ -137,13 +138,13 @@ class DmcSelection(Aggregate):
         _require_text("document_sha256", document_sha256, self.label)
         _require_sha256("document_sha256", document_sha256, self.label)
         self._information_provided(supplier=supplier, items=letters, document_sha256=document_sha256,
-                                   **_with_clauses(context, "13.1"))
+                                   **citing(context, "13.1"))
 
     def discuss_proposal(self, stakeholders: Sequence[str], rationale: str, **context: Any) -> None:
         """The DCC discussed its proposed DMCs and their rationale with stakeholders (§13.3)."""
         names = _require_names("stakeholders", stakeholders, self.label)
         _require_text("rationale", rationale, self.label)
-        self._proposal_discussed(stakeholders=names, rationale=rationale, **_with_clauses(context, "13.3"))
+        self._proposal_discussed(stakeholders=names, rationale=rationale, **citing(context, "13.3"))
 
     def select(self, dmcs: Sequence[str], decided_on: date, rationale: str, **context: Any) -> None:
         """The DCC decides the DMCs to start testing with and notifies Supplier Parties (§13.3-13.4);
@@ -157,7 +158,7 @@ class DmcSelection(Aggregate):
         assert window is not None  # R9 sets 10 WD (§13.4)
         self._selected(dmcs=names, decided_on=decided_on.isoformat(), rationale=rationale,
                        referral_deadline=deadline(decided_on, window.working_days).as_json(),
-                       **_with_clauses(context, "13.3", "13.4"))
+                       **citing(context, "13.3", "13.4"))
 
     def consult_tag_on_deselection(
         self, dmc: str, case: DeselectionCase | str, *, testing_issue_id: str | None = None, **context: Any
@@ -165,7 +166,7 @@ class DmcSelection(Aggregate):
         """The DCC consults the TAG, anonymised and redacted where appropriate (§13.5)."""
         which = self._case(dmc, case, testing_issue_id, must_be_selected=True)
         self._tag_consulted(dmc=dmc, case=which.value, testing_issue_id=testing_issue_id,
-                            **_with_clauses(context, "13.5"))
+                            **citing(context, "13.5"))
 
     def deselect(
         self, dmc: str, case: DeselectionCase | str, decided_on: date, *,
@@ -180,7 +181,7 @@ class DmcSelection(Aggregate):
         self._deselected(dmc=dmc, case=which.value, testing_issue_id=testing_issue_id,
                          decided_on=decided_on.isoformat(),
                          referral_deadline=deadline(decided_on, window.working_days).as_json(),
-                         **_with_clauses(context, "13.6"))
+                         **citing(context, "13.6"))
 
     def record_sos_instruction(
         self, dmc: str, continue_testing: bool, matter_id: str, **context: Any
@@ -189,12 +190,12 @@ class DmcSelection(Aggregate):
         of the referral ``matter_id`` (§13.7). Raises: dmc, matter_id, actor."""
         self._sos_act(dmc, matter_id, context)
         self._sos_instructed(dmc=dmc, continue_testing=continue_testing, matter_id=matter_id,
-                             **_with_clauses(context, "13.7"))
+                             **citing(context, "13.7"))
 
     def record_sos_determination(self, dmc: str, omit: bool, matter_id: str, **context: Any) -> None:
         """The SoS determines whether ``dmc`` is omitted from testing (§13.7-13.8; final, R10)."""
         self._sos_act(dmc, matter_id, context)
-        self._sos_determined(dmc=dmc, omit=omit, matter_id=matter_id, **_with_clauses(context, "13.8"))
+        self._sos_determined(dmc=dmc, omit=omit, matter_id=matter_id, **citing(context, "13.8"))
 
     def recommend_alternative(
         self, dmc: str, recommendation: str, document_sha256: str, **context: Any
@@ -207,7 +208,7 @@ class DmcSelection(Aggregate):
         _require_text("recommendation", recommendation, self.label)
         _require_sha256("document_sha256", document_sha256, self.label)
         self._alternative_recommended(dmc=dmc, recommendation=recommendation,
-                                      document_sha256=document_sha256, **_with_clauses(context, "13.9"))
+                                      document_sha256=document_sha256, **citing(context, "13.9"))
 
     def choose_device_models(
         self, component: VariableComponent | str, models: Sequence[str], rationale: str, *,
@@ -228,7 +229,7 @@ class DmcSelection(Aggregate):
         _require_sha256("weekly_report_sha256", weekly_report_sha256, self.label)
         self._models_chosen(component=which.value, models=names, rationale=rationale,
                             weekly_report_sha256=weekly_report_sha256,
-                            **_with_clauses(context, "13.10", "13.11"))
+                            **citing(context, "13.10", "13.11"))
 
     # -- checks ---------------------------------------------------------------------------------
     def _information_items(self, supplier: str, items: Sequence[str]) -> list[str]:
@@ -359,5 +360,3 @@ class DmcSelection(Aggregate):
         return f"{self.id}:{version}"
 
 
-def _with_clauses(context: dict[str, Any], *defaults: str) -> dict[str, Any]:
-    return {**context, "clauses": list(context.get("clauses") or defaults)}

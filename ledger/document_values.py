@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from ledger.context import citing
 from ledger.errors import InvalidDocumentEventError
 from ledger.rules.document_types import Audience, TypeRow
 from ledger.rules.roles import Role
@@ -93,5 +94,5 @@ def require_parties(field: str, parties: Sequence[Party], whose: str) -> list[di
 
 def with_clauses(context: dict[str, Any], row: TypeRow) -> dict[str, Any]:
     """The context, its clauses defaulting to the type's row (every event cites its clauses)."""
-    return {**context, "clauses": list(context.get("clauses") or row.clauses)}
+    return citing(context, *row.clauses)
 

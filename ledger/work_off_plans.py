@@ -38,6 +38,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.calendar import Deadline
+from ledger.context import citing
 from ledger.document_values import SHA256_HEX
 from ledger.errors import InvalidWorkOffPlanEventError
 from ledger.rules.deadlines import WORK_OFF_PLAN_WINDOWS, work_off_plan_due
@@ -163,7 +164,7 @@ class WorkOffPlan(Aggregate):
             for item in self.items.values() if item.severity in _WINDOW_SEVERITIES
         }
         self._anchored(certificate_id=certificate_id, issued_on=issued_on.isoformat(), dues=dues,
-                       **_with_clauses(context, "15.1"))
+                       **citing(context, "15.1"))
 
     def set_tab_due_date(self, issue_id: str, due: date, **context: Any) -> None:
         """The TAB sets the date for a severity 1-2 item, for which §15.1 sets none (A31). Raises:
@@ -173,7 +174,7 @@ class WorkOffPlan(Aggregate):
             raise fail("issue_id", f"{self.label}: {issue_id!r} is severity {item.severity}; §15.1 "
                        "fixes its date from the TCC")
         _require_tab("actor", context, self.label)
-        self._tab_due_date_set(issue_id=issue_id, due=due.isoformat(), **_with_clauses(context, "15.1"))
+        self._tab_due_date_set(issue_id=issue_id, due=due.isoformat(), **citing(context, "15.1"))
 
     def approve(self, **context: Any) -> None:
         """The TAB approves the plan (§15.1). Raises: status (approved already), actor (not TAB)."""
@@ -182,7 +183,7 @@ class WorkOffPlan(Aggregate):
             raise fail("status", f"{self.label} was approved by the TAB already "
                        f"(event {self.approved_version})")
         _require_tab("actor", context, self.label)
-        self._approved(**_with_clauses(context, "15.1"))
+        self._approved(**citing(context, "15.1"))
 
     def report_progress(self, summary: str, *, report_sha256: str | None = None, **context: Any) -> None:
         """The DCC reports progress in discharging the plan to the TAB (§15.2)."""
@@ -190,14 +191,14 @@ class WorkOffPlan(Aggregate):
         _require_text("summary", summary, self.label)
         _require_sha256("report_sha256", report_sha256, self.label)
         self._progress_reported(summary=summary, report_sha256=report_sha256,
-                                **_with_clauses(context, "15.2"))
+                                **citing(context, "15.2"))
 
     def identify_deadline_at_risk(self, issue_ids: Sequence[str], aware_on: date, **context: Any) -> None:
         """The person responsible became aware on ``aware_on`` that ``issue_ids`` will miss their
         timescales (§15.2). Raises: issue_ids (none, repeated, unknown or resolved)."""
         self._require_items(issue_ids)
         self._at_risk(issue_ids=list(issue_ids), aware_on=aware_on.isoformat(),
-                      **_with_clauses(context, "15.2"))
+                      **citing(context, "15.2"))
 
     def present_correction_plan(
         self, issue_ids: Sequence[str], document_sha256: str, **context: Any
@@ -208,7 +209,7 @@ class WorkOffPlan(Aggregate):
         _require_text("document_sha256", document_sha256, self.label)
         _require_sha256("document_sha256", document_sha256, self.label)
         self._correction_plan_presented(issue_ids=list(issue_ids), document_sha256=document_sha256,
-                                        **_with_clauses(context, "15.2"))
+                                        **citing(context, "15.2"))
 
     def decide_correction_plan(
         self, approved: bool, *, revoked_certificate_id: str | None = None, **context: Any
@@ -222,7 +223,7 @@ class WorkOffPlan(Aggregate):
         if revoked_certificate_id is not None:
             _require_text("revoked_certificate_id", revoked_certificate_id, self.label)
         self._correction_plan_decided(approved=approved, revoked_certificate_id=revoked_certificate_id,
-                                      **_with_clauses(context, "15.2"))
+                                      **citing(context, "15.2"))
 
     def resolve_item(self, issue_id: str, retest_execution_ids: Sequence[str], **context: Any) -> None:
         """``issue_id`` is resolved on ``occurred_at``'s date, its tests re-run in
@@ -231,7 +232,7 @@ class WorkOffPlan(Aggregate):
         if len(set(retest_execution_ids)) != len(retest_execution_ids):
             raise fail("retest_execution_ids", f"{self.label}: {issue_id!r} lists an execution twice")
         self._item_resolved(issue_id=issue_id, retest_execution_ids=list(retest_execution_ids),
-                            **_with_clauses(context, "15.2", "12.9(h)"))
+                            **citing(context, "15.2", "12.9(h)"))
 
     def complete(self, **context: Any) -> None:
         """Every item is resolved: the plan is completed (§12.9(h)). Raises: status."""
@@ -239,7 +240,7 @@ class WorkOffPlan(Aggregate):
         unresolved = [i.issue_id for i in self.items.values() if i.resolved_on is None]
         if unresolved:
             raise fail("status", f"{self.label} still has unresolved items: {', '.join(unresolved)}")
-        self._completed(**_with_clauses(context, "12.9(h)", "15.2"))
+        self._completed(**citing(context, "12.9(h)", "15.2"))
 
     # -- checks ---------------------------------------------------------------------------------
     def _require_open(self) -> None:
@@ -362,8 +363,6 @@ class WorkOffPlan(Aggregate):
         return f"{self.id}:{version}"
 
 
-def _with_clauses(context: dict[str, Any], *defaults: str) -> dict[str, Any]:
-    return {**context, "clauses": list(context.get("clauses") or defaults)}
 
 
 WorkOffPlanProduced = WorkOffPlan.WorkOffPlanProduced  # type: ignore[attr-defined]
