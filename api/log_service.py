@@ -11,9 +11,10 @@ from sqlalchemy import select
 from ledger.actors import Actor
 from ledger.application import AKLedger, Appended
 from ledger.errors import NotFoundError
-from ledger.log.integrator import BatchResult, Integrator, pending_count
+from ledger.log.integrator import BatchResult, Integrator
 from ledger.log.reader import LogReader, StoredCheckpoint
 from ledger.log.tables import ledger_keys
+from ledger.log.tree_store import pending_count
 from ledger.log.verifier import Report, verify_log
 from ledger.store import KEY_TOPICS
 from signing import keys as key_bytes

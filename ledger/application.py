@@ -24,11 +24,10 @@ from ledger.config import Settings
 from ledger.errors import AlreadyInitialisedError, NotInitialisedError
 from ledger.keystore import KeyStore
 from ledger.log.tables import ledger_keys
-from ledger.mapper import Signer, SigningEventStore, SigningMapper
+from ledger.mapper import SealedRecording, Signer, SigningEventStore, SigningMapper
 from ledger.notes import Note
 from ledger.signing_keys import SigningKeys
 from signing import keys as key_bytes
-from signing.entry import SealedEvent
 
 
 @dataclass(frozen=True)
@@ -187,9 +186,10 @@ class AKLedger(Application[UUID]):
         return self.append(note)[0]
 
     def _describe(self, recording: Recording[UUID]) -> Appended:
-        sealed = getattr(recording, "sealed", None) or SealedEvent.from_state(
-            recording.notification.state
-        )
+        # SigningEventStore's recordings carry the sealed event: nothing to parse again.
+        assert isinstance(recording, SealedRecording)
+        assert recording.sealed is not None
+        sealed = recording.sealed
         return Appended(
             originator_id=recording.domain_event.originator_id,
             version=recording.domain_event.originator_version,

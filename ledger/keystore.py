@@ -53,6 +53,3 @@ class KeyStore:
             raise KeyUnavailableError(
                 f"signing key {key_id}: {exc} (check AKLEDGER_KEY_PASSPHRASE)"
             ) from exc
-
-    def has(self, key_id: str) -> bool:
-        return self.path(key_id).exists()

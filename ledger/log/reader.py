@@ -8,8 +8,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
 from ledger.errors import NotFoundError
-from ledger.log.integrator import entry_of_state, fetch_nodes, tree_state
 from ledger.log.tables import log_checkpoints, log_leaves
+from ledger.log.tree_store import entry_of_state, fetch_nodes, tree_state
 from signing import merkle
 from signing.errors import MalformedInputError
 
