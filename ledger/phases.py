@@ -254,6 +254,7 @@ class TestPhase(Aggregate):
         self.entry: Entry | None = None
         self.stages: dict[str, Stage] = {}
         self.exit_proposals: list[int] = []
+        self.exit_proposed_at: list[datetime] = []  # occurred_at of each exit_proposals entry
         self.tag_reviews: list[int] = []
         self.certificates: dict[str, Certificate] = {}
         self.certificate_acts: list[CertificateAct] = []
@@ -298,6 +299,7 @@ class TestPhase(Aggregate):
         evidence_sha256: str | None,
     ) -> None:
         self.exit_proposals.append(self.version + 1)
+        self.exit_proposed_at.append(datetime.fromisoformat(occurred_at))
         self.status = PhaseStatus.EXIT_PROPOSED
 
     @event("ExitEvidenceReviewedWithTag")

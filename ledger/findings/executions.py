@@ -4,7 +4,8 @@ Catalogue Appendix, append-time checks: "SIT planned test marked de-scoped witho
 (§12.9(a)) and "Witnessed test with deviation from script or observer involvement" (§13.15).
 Also flagged: a PIT (or other) test applied as de-scoped without the TAB's approval, and an SoS
 de-scope decision recorded before the TAB's recommendation it should decide on (§12.9(a)).
-Each check is a pure function of a recorded ``PlannedTest``.
+Each check is a pure function of a recorded ``PlannedTest``, except
+``executions_after_exit_proposed``, which also reads the test's ``TestPhase``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ledger.findings import Finding
+from ledger.phases import TestPhase
 from ledger.planned_tests import PlannedTest
 from ledger.rules.phase_kinds import PhaseKind
 
@@ -63,6 +65,36 @@ def witnessing_breaches(test: PlannedTest) -> Iterator[Finding]:
         if seen.observer_involved or seen.observer in run.executed_by:
             yield Finding("13.15(b)", f"{test.label} run {seen.run_number}: observer "
                           f"{seen.observer} was involved in the execution", ids)
+
+
+def executions_after_exit_proposed(phase: TestPhase, tests: Iterable[PlannedTest]) -> Iterator[Finding]:
+    """Each run of a planned test of ``phase`` executed (``executed_at``) after the phase's exit
+    was proposed, with no direction to continue (§13.19) between that proposal and the run.
+
+    Why §9.4(b): proposing exit is the DCC considering that the phase should complete, on a
+    report of the tests run, passed, failed and not run (§9.4(b); for SIT the evidence put to the
+    Panel, §13.18). A run after it is not in that evidence. Nothing returns an exit-proposed
+    phase to "entered" (``ledger.rules.phase_transitions``): testing resumes only when the phase
+    is directed to continue ("continuing", §13.19), after which the DCC proposes exit again. The
+    latest proposal before the run is the one it is measured against. Tests of other phases in
+    ``tests`` are ignored."""
+    proposals = list(zip(phase.exit_proposals, phase.exit_proposed_at, strict=True))
+    continued = [d.occurred_at for d in phase.determinations if not d.completed]
+    for test in (t for t in tests if t.phase_id == str(phase.id)):
+        for run in test.executions:
+            before = [p for p in proposals if p[1] < run.executed_at]
+            if not before:
+                continue
+            version, proposed_at = max(before, key=lambda p: p[1])
+            if any(proposed_at <= at <= run.executed_at for at in continued):
+                continue
+            yield Finding(
+                clause="9.4(b)",
+                what=f"{test.label} run {run.run_number} was executed at {run.executed_at.isoformat()}, "
+                     f"after the exit of {phase.label} was proposed at {proposed_at.isoformat()} "
+                     "and with no direction to continue since (§13.19)",
+                event_ids=(phase.event_id(version), test.event_id(run.version)),
+            )
 
 
 def execution_findings(tests: Iterable[PlannedTest]) -> Iterator[Finding]:
