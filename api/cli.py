@@ -8,8 +8,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,8 +21,16 @@ from api import log_service
 from api.cli_rules import rules_app
 from ledger.actors import Actor
 from ledger.application import AKLedger
+from ledger.commands.execute import Executed, bootstrap_admin, execute
 from ledger.config import Settings, load_settings
-from ledger.errors import ConfigError, LedgerError, NotFoundError, NotInitialisedError
+from ledger.context import RecordingContext
+from ledger.errors import (
+    ConfigError,
+    LedgerError,
+    NotFoundError,
+    NotInitialisedError,
+    UnknownPrincipalError,
+)
 from ledger.store import create_ledger, migrate, open_ledger
 from signing import note
 
@@ -47,7 +56,7 @@ def handled() -> Iterator[None]:
     """Map the ledger's errors onto exit codes with a one-line message."""
     try:
         yield
-    except (ConfigError, NotFoundError, NotInitialisedError) as exc:
+    except (ConfigError, NotFoundError, NotInitialisedError, UnknownPrincipalError) as exc:
         fail(2, str(exc))
     except LedgerError as exc:
         fail(1, str(exc))
@@ -67,6 +76,22 @@ def ledger() -> AKLedger:
 
 def actor(s: Settings) -> Actor:
     return Actor(principal=s.actor)
+
+
+def operator_context(s: Settings) -> RecordingContext:
+    """The operator's own context, now: for what the operator records as itself."""
+    return RecordingContext(actor(s), datetime.now(UTC))
+
+
+def run_command(command: str, data: dict[str, Any]) -> Executed:
+    """Run ``command`` as the operator's principal (AKLEDGER_ACTOR), now, through the same path
+    as every other write (``ledger.commands.execute``): the permission table applies."""
+    s = settings()
+    lg = ledger()
+    with handled():
+        return execute(lg, {"command": command, "principal": s.actor,
+                            "occurred_at": datetime.now(UTC).isoformat(), "data": data})
+    raise AssertionError  # unreachable: handled() exits
 
 
 def progress_bar(label: str) -> Progress:
@@ -96,23 +121,22 @@ def init(
                 return
     with handled():
         ledger_app, appended = create_ledger(s, actor(s))
+        bootstrap_admin(ledger_app, s.actor, "ledger operator", operator_context(s))
         log_service.integrate(ledger_app)
         vkey = log_service.vkey(ledger_app)
     out.print(f"ledger created at {s.database_url}", highlight=False)
     out.print(f"origin: {s.log_origin}\nkey: {appended.key_id}\nvkey: {vkey}", highlight=False)
+    out.print(f"admin principal: {s.actor} (AKLEDGER_ACTOR; add others with `akledger principals add`)",
+              highlight=False)
 
 
 @app.command("note")
 def record_note(text: Annotated[str, typer.Argument(help="The note's text.")]) -> None:
-    """Append a NoteRecorded event (actor from AKLEDGER_ACTOR)."""
+    """Append a NoteRecorded event as the principal AKLEDGER_ACTOR names."""
     if not text.strip():
         fail(2, "TEXT: must not be blank")
-    s = settings()
-    lg = ledger()
-    with handled():
-        lg.load_signer()
-        appended = lg.record_note(text, actor(s))
-    out.print_json(data=log_service.appended_json(appended))
+    executed = run_command("Note.record", {"text": text})
+    out.print_json(data=log_service.appended_json(executed.appended[0]))
 
 
 @keys_app.command("vkey")
@@ -279,18 +303,33 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
-    """Create a demo ledger (if none), record a few notes, integrate, verify, then serve."""
+    """Create a demo ledger (if none) from a file of commands, integrate, verify, then serve.
+
+    The demo's history (``ledger.demo``) is written to AKLEDGER_HOME/demo-commands.jsonl and
+    recorded through ``akledger import commands``, the path any other file takes."""
+    from api.cli_commands import run_import, write_lines
+    from ledger.demo import DCC, demo_commands
+    from ledger.principals import principal_id
+
     s = settings()
     with handled():
         try:
             lg = open_ledger(s)
         except LedgerError:
             lg, _ = create_ledger(s, actor(s))
-        log_service.load_demo(lg, actor(s))
+            bootstrap_admin(lg, s.actor, "ledger operator", operator_context(s))
+    if principal_id(DCC) not in lg.repository:
+        path = s.home / "demo-commands.jsonl"
+        write_lines(path, demo_commands(s.actor))
+        report = run_import(lg, path, s.actor)
+        if report.rejected:
+            fail(1, f"demo: {len(report.rejected)} lines rejected, first: {report.rejected[0].as_json()}")
+        out.print(f"demo history: {len(report.recorded)} commands from {path}", highlight=False)
+    with handled():
         log_service.integrate(lg)
-        report = log_service.verify(lg)
-    out.print(f"demo ledger at {s.database_url}: tree size {report.tree_size}, "
-              f"{'intact' if report.ok else 'NOT INTACT'}", highlight=False)
+        report_ = log_service.verify(lg)
+    out.print(f"demo ledger at {s.database_url}: tree size {report_.tree_size}, "
+              f"{'intact' if report_.ok else 'NOT INTACT'}", highlight=False)
     if serve_after:
         from api.server import run_server
 
@@ -306,6 +345,9 @@ __all__ = ["app", "main"]
 
 
 # At the bottom: api.cli_principals imports this module's helpers.
+from api.cli_commands import commands_app, import_app  # noqa: E402
 from api.cli_principals import principals_app  # noqa: E402
 
 app.add_typer(principals_app, name="principals")
+app.add_typer(commands_app, name="commands")
+app.add_typer(import_app, name="import")

@@ -2,14 +2,14 @@
 item 5). Exit codes as in ``api.cli``: a bad ``--role`` or blank input is 2; a duplicate name or
 disabling twice is a domain failure, 1.
 
-The CLI records as the operator named by AKLEDGER_ACTOR; enforcing ``ledger.rules.permissions``
-on that operator awaits principals being bound to operators (issue 3 item 9).
+The CLI records as the principal AKLEDGER_ACTOR names, through ``ledger.commands.execute`` like
+every other write, so the permission table applies: only an ``admin`` adds or disables principals
+(``akledger init`` makes its operator the first admin).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from eventsourcing.application import AggregateNotFoundError
@@ -17,7 +17,6 @@ from rich.table import Table
 
 from api import log_service
 from ledger.application import AKLedger
-from ledger.context import RecordingContext
 from ledger.errors import NotFoundError
 from ledger.principal_directory import DIRECTORY_ID, PrincipalDirectory
 from ledger.principals import PRINCIPAL_ROLES, Principal, principal_id
@@ -25,12 +24,6 @@ from ledger.principals import PRINCIPAL_ROLES, Principal, principal_id
 # api.cli registers this sub-app at its bottom, so its helpers are imported where they are used:
 # importing this module first must not meet a half-initialised api.cli.
 principals_app = typer.Typer(no_args_is_help=True, help="Who may record events, in which role.")
-
-
-def _context() -> dict[str, Any]:
-    from api.cli import actor, settings
-
-    return RecordingContext(actor(settings()), datetime.now(UTC)).fields()
 
 
 def _directory(lg: AKLedger) -> PrincipalDirectory | None:
@@ -60,20 +53,17 @@ def add(
     display_name: Annotated[str | None, typer.Option("--display-name")] = None,
 ) -> None:
     """Add a principal (PrincipalAdded), listed in the principal directory."""
-    from api.cli import fail, handled, ledger, out
+    from api.cli import fail, handled, ledger, out, run_command
 
     if role not in {r.value for r in PRINCIPAL_ROLES}:
         fail(2, f"--role: {role!r} is not one of {', '.join(r.value for r in PRINCIPAL_ROLES)}")
-    lg = ledger()
+    executed = run_command(
+        "Principal.add", {"name": name, "role": role, "organisation": org, "display_name": display_name}
+    )
     with handled():
-        context = _context()
-        principal = Principal.add(name, role, org, display_name=display_name, **context)
-        directory = _directory(lg) or PrincipalDirectory.open(**context)
-        directory.enlist(name, str(principal.id), **context)
-        lg.load_signer()
-        appended = lg.append(directory, principal)
+        principal = _principal(ledger(), name)
     out.print_json(data={"principal": principal.as_json(),
-                         "appended": [log_service.appended_json(a) for a in appended]})
+                         "appended": [log_service.appended_json(a) for a in executed.appended]})
 
 
 @principals_app.command("list")
@@ -90,6 +80,8 @@ def list_principals(as_json: Annotated[bool, typer.Option("--json")] = False) ->
         out.print_json(data={"principals": rows})
         return
     table = Table("name", "role", "organisation", "display name", "status")
+    for column, key in zip(table.columns[:2], ("name", "role"), strict=True):  # never cut a handle
+        column.min_width = max((len(str(r[key])) for r in rows), default=4)
     for row in rows:
         status = f"disabled: {row['disabled_reason']}" if row["disabled"] else "enabled"
         table.add_row(*(str(row[k] or "") for k in ("name", "role", "organisation", "display_name")), status)
@@ -102,15 +94,15 @@ def disable(
     reason: Annotated[str, typer.Option("--reason", help="Why it is disabled.")],
 ) -> None:
     """Disable a principal (PrincipalDisabled)."""
-    from api.cli import fail, handled, ledger, out
+    from api.cli import fail, handled, ledger, out, run_command
 
     if not reason.strip():
         fail(2, "--reason: must not be blank")
     lg = ledger()
     with handled():
-        principal = _principal(lg, name)
-        principal.disable(reason, **_context())
-        lg.load_signer()
-        appended = lg.append(principal)
+        _principal(lg, name)  # NAME names the missing principal (exit 2) before anything is run
+    executed = run_command("Principal.disable", {"target": {"name": name}, "reason": reason})
+    with handled():
+        principal = _principal(ledger(), name)
     out.print_json(data={"principal": principal.as_json(),
-                         "appended": [log_service.appended_json(a) for a in appended]})
+                         "appended": [log_service.appended_json(a) for a in executed.appended]})

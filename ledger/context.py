@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledger.actors import Actor
-from ledger.errors import InvalidEventError
+from ledger.errors import InvalidFieldError
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -54,24 +54,20 @@ def citing(fields: Mapping[str, Any], *defaults: str) -> dict[str, Any]:
 
 
 def validate(context: RecordingContext, now: datetime) -> None:
-    """Raises InvalidEventError naming the field and the reason."""
+    """Raises InvalidFieldError naming the field and the reason."""
     when = context.occurred_at
     if when.tzinfo is None:
-        raise InvalidEventError("occurred_at: must carry a time zone (ISO 8601 with offset)")
+        raise InvalidFieldError("occurred_at", "must carry a time zone (ISO 8601 with offset)")
     if when - now > FUTURE_TOLERANCE:
-        raise InvalidEventError(
-            f"occurred_at: {when.isoformat()} is more than 5 minutes in the future"
-        )
+        raise InvalidFieldError("occurred_at", f"{when.isoformat()} is more than 5 minutes in the future")
     for clause in context.clauses:
         if not _CLAUSE.match(clause):
-            raise InvalidEventError(
-                f"clauses: {clause!r} is not a clause reference such as 13.25, 20.6(d) or "
-                "Table 13.1 #2A"
+            raise InvalidFieldError(
+                "clauses", f"{clause!r} is not a clause reference such as 13.25, 20.6(d) or Table 13.1 #2A"
             )
     if context.on_behalf_of is not None and context.evidence_sha256 is None:
-        raise InvalidEventError(
-            f"evidence_sha256: required for a decision recorded on behalf of "
-            f"{context.on_behalf_of}"
+        raise InvalidFieldError(
+            "evidence_sha256", f"required for a decision recorded on behalf of {context.on_behalf_of}"
         )
     if context.evidence_sha256 is not None and not _SHA256_HEX.match(context.evidence_sha256):
-        raise InvalidEventError("evidence_sha256: must be 64 lowercase hex digits")
+        raise InvalidFieldError("evidence_sha256", "must be 64 lowercase hex digits")

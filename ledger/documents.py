@@ -34,6 +34,7 @@ from ledger.document_values import (
     require_text,
     with_clauses,
 )
+from ledger.references import reference_id, reference_problem
 from ledger.rules.document_types import DOCUMENT_TYPES, DocumentType, TypeRow
 
 
@@ -58,6 +59,10 @@ class Document(Aggregate):
     """
 
     @classmethod
+    def create_id(cls, reference: str | None = None, **_: object) -> UUID:
+        return reference_id("document", reference)
+
+    @classmethod
     def record(
         cls,
         document_type: DocumentType | str,
@@ -71,12 +76,14 @@ class Document(Aggregate):
         redaction_list: Sequence[str] = (),
         redacted_sha256: str | None = None,
         revision_of: UUID | None = None,
+        reference: str | None = None,
         **context: Any,
     ) -> Document:
         """Record a document; ``context`` is ``RecordingContext.fields()``.
 
         Raises ``InvalidDocumentEventError``: document_type, title, document_version, sha256, issued_by,
-        recipients, confidentiality, redaction_list, redacted_sha256.
+        recipients, confidentiality, redaction_list, redacted_sha256, reference (``ledger.references``;
+        a revision of a referenced document is referenced ``{reference}@{document_version}``).
         """
         kind = require_enum(DocumentType, "document_type", document_type, f"document {title!r}")
         whose = f"{kind.value} {title!r} version {document_version!r}"
@@ -84,6 +91,9 @@ class Document(Aggregate):
         require_text("document_version", document_version, whose)
         require_sha256("sha256", sha256, whose)
         redactions = _redaction(redaction_list, redacted_sha256, sha256, whose)
+        problem = reference_problem(reference)
+        if problem is not None:
+            raise fail("reference", f"{whose}: {problem}")
         return cls(
             document_type=kind.value, title=title, document_version=document_version, sha256=sha256,
             issued_by=require_party("issued_by", issued_by, whose),
@@ -92,7 +102,7 @@ class Document(Aggregate):
                 ConfidentialityMarking, "confidentiality", confidentiality, whose
             ).value,
             redaction_list=redactions, redacted_sha256=redacted_sha256,
-            revision_of=None if revision_of is None else str(revision_of),
+            revision_of=None if revision_of is None else str(revision_of), reference=reference,
             **with_clauses(context, DOCUMENT_TYPES[kind]),
         )
 
@@ -115,7 +125,9 @@ class Document(Aggregate):
         revision = Document.record(
             self.document_type, title or self.title, document_version, sha256, self.issued_by,
             self.recipients if recipients is None else recipients, self.confidentiality,
-            revision_of=self.id, **context,
+            revision_of=self.id,
+            reference=None if self.reference is None else f"{self.reference}@{document_version}",
+            **context,
         )
         self._superseded(
             superseded_by=str(revision.id), document_version=document_version,
@@ -154,7 +166,8 @@ class Document(Aggregate):
         self, document_type: str, title: str, document_version: str, sha256: str,
         issued_by: dict[str, str | None], recipients: list[dict[str, str | None]],
         confidentiality: str, redaction_list: list[str], redacted_sha256: str | None,
-        revision_of: str | None, occurred_at: str, actor: dict[str, str], clauses: list[str],
+        revision_of: str | None, reference: str | None, occurred_at: str, actor: dict[str, str],
+        clauses: list[str],
         on_behalf_of: str | None, evidence_sha256: str | None,
     ) -> None:
         self.document_type = DocumentType(document_type)
@@ -164,6 +177,7 @@ class Document(Aggregate):
         self.confidentiality = ConfidentialityMarking(confidentiality)
         self.redaction_list, self.redacted_sha256 = tuple(redaction_list), redacted_sha256
         self.revision_of = None if revision_of is None else UUID(revision_of)
+        self.reference = reference
         self.clauses = tuple(clauses)
         self.recorded_at = datetime.fromisoformat(occurred_at)
         self.superseded_by: UUID | None = None

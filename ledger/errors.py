@@ -118,3 +118,37 @@ class InvalidDmcSelectionEventError(InvalidFieldError):
     ``"{field}: {reason}"`` and names the selection and the DMC involved.
     """
 
+
+class InvalidTtmEventError(InvalidFieldError):
+    """A Test Traceability Matrix command that cannot be recorded (``ledger.ttm``); nothing is
+    written. ``field`` names the offending argument (``status`` when the TTM's state forbids the
+    command); the message is ``"{field}: {reason}"`` and names the TTM's phase and the version.
+    """
+
+
+class UnknownPrincipalError(LedgerError):
+    """A command names a principal the ledger does not know (HTTP 401): ``field`` is
+    ``principal``; nothing is written."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"principal: no principal named {name!r} (see `akledger principals list`)")
+        self.field = "principal"
+        self.name = name
+
+
+class CommandInputError(InvalidFieldError):
+    """A command's input does not fit its schema (``ledger.commands``); nothing is written.
+    ``errors`` lists every ``(field, reason)`` found; ``field``/``reason`` are the first."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        field, reason = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(field, reason + more)
+        self.errors = errors
+
+
+class InvalidCycleRunEventError(InvalidFieldError):
+    """An end-of-cycle or regression run command that cannot be recorded (``ledger.cycle_runs``);
+    nothing is written. ``field`` names the offending argument (``kind`` when the command is for
+    the other kind of run); the message is ``"{field}: {reason}"`` and names the phase and run.
+    """

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -45,6 +46,7 @@ from ledger.matter_values import (
     has_per_party_clock,
     windowed_act,
 )
+from ledger.references import reference_id, reference_problem
 from ledger.rules.errors import RuleNotFoundError
 from ledger.rules.roles import Role
 from ledger.rules.route_types import Route
@@ -121,6 +123,10 @@ def _window_payload(
 class Matter(Aggregate):
     """A dispute or referral on one route (R1-R44); see the module docstring for its rules."""
 
+    @classmethod
+    def create_id(cls, reference: str | None = None, **_: object) -> UUID:
+        return reference_id("matter", reference)
+
     # -- commands -------------------------------------------------------------------------------
     @classmethod
     def raise_matter(
@@ -131,16 +137,22 @@ class Matter(Aggregate):
         *,
         trigger_on: date | None = None,
         trigger_party: str | None = None,
+        reference: str | None = None,
         **context: Any,
     ) -> Matter:
         """Raise a matter on ``route_id``; ``context`` is ``RecordingContext.fields()``.
 
         ``trigger_on`` is the date the route's window runs from (day 0), required where the route
-        has one; ``trigger_party`` the Supplier Party whose clock it is (per-Supplier routes).
-        Raises ``InvalidMatterEventError`` (route_id, raised_by, subjects, trigger_on, trigger_party).
+        has one; ``trigger_party`` the Supplier Party whose clock it is (per-Supplier routes);
+        ``reference`` names the matter (its id derives from it, ``ledger.references``).
+        Raises ``InvalidMatterEventError`` (route_id, raised_by, subjects, trigger_on, trigger_party,
+        reference).
         """
         row = _route(route_id)
         role = _role("raised_by", raised_by)
+        problem = reference_problem(reference)
+        if problem is not None:
+            raise InvalidMatterEventError("reference", problem)
         if not may_act(role, row.raised_by):
             raise InvalidMatterEventError(
                 "raised_by", f"route {row.id} ({row.subject}) is raised by {_names(row.raised_by)}, "
@@ -157,6 +169,7 @@ class Matter(Aggregate):
             trigger_on=None if trigger_on is None else trigger_on.isoformat(),
             trigger_party=trigger_party,
             window=window,
+            reference=reference,
             **context,
         )
 
@@ -235,6 +248,7 @@ class Matter(Aggregate):
         trigger_on: str | None,
         trigger_party: str | None,
         window: dict[str, Any] | None,
+        reference: str | None,
         occurred_at: str,
         actor: dict[str, str],
         clauses: list[str],
@@ -248,6 +262,7 @@ class Matter(Aggregate):
         self.trigger_on = None if trigger_on is None else date.fromisoformat(trigger_on)
         self.trigger_party = trigger_party
         self.window = window
+        self.reference = reference
         self.status = MatterStatus.RAISED
         self.referrals: list[Referral] = []
         self.determinations: list[Determination] = []

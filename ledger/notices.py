@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -33,11 +34,16 @@ from ledger.document_values import (
     with_clauses,
 )
 from ledger.matter_values import Subject, SubjectKind
+from ledger.references import reference_id, reference_problem
 from ledger.rules.document_types import NOTICE_TYPES, NoticeType
 
 
 class Notice(Aggregate):
     """A notice given: its type, who gave it, to whom, about what, on which date, with which file."""
+
+    @classmethod
+    def create_id(cls, reference: str | None = None, **_: object) -> UUID:
+        return reference_id("notice", reference)
 
     @classmethod
     def give(
@@ -49,15 +55,20 @@ class Notice(Aggregate):
         subjects: Sequence[Subject] = (),
         given_on: date | None = None,
         document_sha256: str | None = None,
+        reference: str | None = None,
         **context: Any,
     ) -> Notice:
         """Record a notice given; ``given_on`` defaults to the Europe/London date of ``occurred_at``.
 
         Raises ``InvalidDocumentEventError``: notice_type, given_by, recipients (none, or not
-        parties), subjects, given_on (not the date of occurred_at), document_sha256, occurred_at.
+        parties), subjects, given_on (not the date of occurred_at), document_sha256, occurred_at,
+        reference (``ledger.references``).
         """
         kind = require_enum(NoticeType, "notice_type", notice_type, "notice")
         whose = f"{kind.value} notice"
+        problem = reference_problem(reference)
+        if problem is not None:
+            raise fail("reference", f"{whose}: {problem}")
         if not recipients:
             raise fail("recipients", f"{whose}: a notice is given to at least one party")
         for subject in subjects:
@@ -75,13 +86,14 @@ class Notice(Aggregate):
             recipients=require_parties("recipients", recipients, whose),
             subjects=[s.as_json() for s in subjects], given_on=day.isoformat(),
             document_sha256=require_sha256("document_sha256", document_sha256, whose, required=False),
-            **with_clauses(context, NOTICE_TYPES[kind]),
+            reference=reference, **with_clauses(context, NOTICE_TYPES[kind]),
         )
 
     @event("NoticeGiven")
     def __init__(
         self, notice_type: str, given_by: dict[str, str | None], recipients: list[dict[str, str | None]],
-        subjects: list[dict[str, str]], given_on: str, document_sha256: str | None, occurred_at: str,
+        subjects: list[dict[str, str]], given_on: str, document_sha256: str | None,
+        reference: str | None, occurred_at: str,
         actor: dict[str, str], clauses: list[str], on_behalf_of: str | None, evidence_sha256: str | None,
     ) -> None:
         self.notice_type = NoticeType(notice_type)
@@ -91,6 +103,7 @@ class Notice(Aggregate):
         self.given_on = date.fromisoformat(given_on)
         self.given_at = datetime.fromisoformat(occurred_at)
         self.document_sha256 = document_sha256
+        self.reference = reference
         self.clauses = tuple(clauses)
 
 

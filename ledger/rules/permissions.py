@@ -9,7 +9,7 @@ table (``ledger.rules.routes``): who may raise, refer or decide what each route 
 Supplier raises exactly the referrals its routes give it. Document and notice rows are derived
 from ``ledger.rules.document_types``: whoever a type names as producer. The SIT Auditor produces
 only its reports (§19.4, §19.5, §19.7), so it may record those and notes and nothing else. The
-``admin`` role manages principals and records nothing of testing.
+``admin`` role manages principals and records nothing of testing but notes.
 
 Commands are ``Aggregate.method`` names of the aggregates in ``ledger/``. ``authorise`` applies
 the table; it is pure and raises ``PermissionDeniedError`` naming the role and the command.
@@ -81,7 +81,7 @@ _ROWS: tuple[Permission, ...] = (
     _row("Principal.add", {ADMIN}, (), note="ledger administration, not an Appendix AK body"),
     _row("Principal.disable", {ADMIN}, (), note="ledger administration"),
     _row("Principal.change_role", {ADMIN}, (), note="ledger administration"),
-    _row("Note.record", _EVERYONE - {ADMIN}, (), note="free text, any party to testing"),
+    _row("Note.record", _EVERYONE, (), note="free text, any party to testing or the ledger's admin"),
     _row("CapabilityRelease.record", {DCC}, ("5.5", "7.2", "8.6")),
     _row("CapabilityRelease.direct_interface_testing_repeat", {SOS}, ("7.3",), behalf=True),
     _row("TestPhase.plan", {DCC}, ("5.5", "7.2", "9.1")),
@@ -112,6 +112,17 @@ _ROWS: tuple[Permission, ...] = (
     _row("TestingIssue.record_sos_counting_determination", {SOS}, ("13.29",), behalf=True),
     _row("TestingIssue.close", {DCC}, ("8.1(l)",)),
     _row("TestingIssue.reopen", {DCC}, ("8.1(l)",)),
+    _row("Ttm.produce", {DCC}, ("11.1", "12.5(c)")),
+    _row("Ttm.publish_version", {DCC}, ("11.1", "11.2")),
+    _row("Ttm.assure", {DCC}, ("11.1", "11.2")),
+    _row("Ttm.record_sit_commenced", {DCC}, ("11.2",)),
+    _row("Ttm.record_baseline_change", {DCC}, ("11.2",)),
+    _row("Ttm.record_use_in_report", {DCC}, ("11.3", "19.4(a)", "19.5", "19.6(a)")),
+    _row("CycleRuns.open", {DCC}, ("7.4(c)", "7.4(d)", "5.6")),
+    _row("CycleRuns.start_end_of_cycle_run", {DCC}, ("7.4(c)", "5.6", "Table 13.1 #2A")),
+    _row("CycleRuns.start_regression_run", {DCC, SP}, ("7.4(b)", "7.4(d)", "7.6", "Table 13.1 #2B"),
+         note="SPs run PIT regression"),
+    _row("CycleRuns.end_run", {DCC, SP}, ("Table 13.1 #2A", "Table 13.1 #2B"), note="SPs run PIT regression"),
     _row("Requirement.record", {DCC}, ("11.1", "11.2")),
     _row("Requirement.supersede", {DCC}, ("11.2",)),
     _row("TestScenario.identify", {DCC}, ("8.1(c)", "11.1")),

@@ -85,17 +85,17 @@ def b64(text: str) -> bytes:
 def test_a_session_whose_output_verifies_offline_and_whose_tampering_is_named(
     env: dict[str, str], settings: Settings
 ) -> None:
-    run(env, "init")
-    rotation = as_json(run(env, "keys", "rotate"))  # also integrates: a checkpoint of size 2
+    run(env, "init")  # LedgerInitialised, then the operator as first admin (3 events, one save)
+    rotation = as_json(run(env, "keys", "rotate"))  # also integrates: a checkpoint of size 5
     after = as_json(run(env, "note", "recorded under the new key"))
-    assert "tree size 3" in run(env, "log", "integrate").stdout
+    assert "tree size 6" in run(env, "log", "integrate").stdout
 
     results = run_all(
         (env, ["log", "checkpoint"]),
         (env, ["keys", "vkey"]),
         (env, ["log", "entries", "--json"]),
-        (env, ["log", "inclusion", "1", "--json"]),
-        (env, ["log", "consistency", "2", "3", "--json"]),
+        (env, ["log", "inclusion", "4", "--json"]),
+        (env, ["log", "consistency", "5", "6", "--json"]),
         (env, ["keys", "list", "--json"]),
         (env, ["verify", "--full", "--json"]),
     )
@@ -108,35 +108,35 @@ def test_a_session_whose_output_verifies_offline_and_whose_tampering_is_named(
     # The checkpoint is a signed note by the key in force (the rotated-in one).
     verifier = note.parse_vkey(vkey_out.stdout.strip())
     checkpoint, _, _ = open_checkpoint(checkpoint_out.stdout, [verifier], settings.log_origin)
-    assert checkpoint.size == 3
+    assert checkpoint.size == 6
 
     # The entries are the leaves of that checkpoint's tree.
     listed = as_json(entries_out)
-    assert listed["tree_size"] == 3
-    assert [e["index"] for e in listed["entries"]] == [0, 1, 2]
+    assert listed["tree_size"] == 6
+    assert [e["index"] for e in listed["entries"]] == [0, 1, 2, 3, 4, 5]
     entries = [b64(e["entry"]) for e in listed["entries"]]
     leaf_hashes = [merkle.leaf_hash(entry) for entry in entries]
     assert [b64(e["leaf_hash"]) for e in listed["entries"]] == leaf_hashes
     assert merkle.root(leaf_hashes) == checkpoint.root_hash
-    doc = json.loads(entries[2])
+    doc = json.loads(entries[5])
     assert (doc["originator_id"], doc["topic"]) == (after["originator_id"], NOTE_TOPIC)
     # The signature `note` printed is the new key's signature over the entry served (a save
     # of one event is signed alone: no batch path).
     assert after["batch"] is None
     verify_message_signature(
-        EVENT_SIGNATURE_CONTEXT + entries[2], b64(after["signature"]), verifier.public_key
+        EVENT_SIGNATURE_CONTEXT + entries[5], b64(after["signature"]), verifier.public_key
     )
 
     inclusion = as_json(inclusion_out)
-    assert (inclusion["index"], inclusion["tree_size"]) == (1, 3)
-    assert b64(inclusion["leaf_hash"]) == leaf_hashes[1]
+    assert (inclusion["index"], inclusion["tree_size"]) == (4, 6)
+    assert b64(inclusion["leaf_hash"]) == leaf_hashes[4]
     merkle.verify_inclusion(
-        leaf_hashes[1], 1, 3, [b64(h) for h in inclusion["proof"]], checkpoint.root_hash
+        leaf_hashes[4], 4, 6, [b64(h) for h in inclusion["proof"]], checkpoint.root_hash
     )
     consistency = as_json(consistency_out)
     merkle.verify_consistency(
-        2, 3, [b64(h) for h in consistency["proof"]],
-        merkle.root(leaf_hashes[:2]), checkpoint.root_hash,
+        5, 6, [b64(h) for h in consistency["proof"]],
+        merkle.root(leaf_hashes[:5]), checkpoint.root_hash,
     )
 
     keys = as_json(keys_out)["keys"]
@@ -148,7 +148,7 @@ def test_a_session_whose_output_verifies_offline_and_whose_tampering_is_named(
 
     report = as_json(verify_out)
     assert report["ok"] is True, report
-    assert (report["events"], report["tree_size"], report["signatures_verified"]) == (3, 3, 3)
+    assert (report["events"], report["tree_size"], report["signatures_verified"]) == (6, 6, 6)
 
     # A second init refuses and leaves the ledger as it was.
     assert "already exists" in one_line_error(run(env, "init", code=1))
@@ -159,7 +159,7 @@ def test_a_session_whose_output_verifies_offline_and_whose_tampering_is_named(
     assert failed["ok"] is False
     fault = failed["fault"]
     assert (fault["kind"], fault["index"], fault["notification_id"]) == (
-        "changed", 2, after["position"]
+        "changed", 5, after["position"]
     )
     assert f"notification {after['position']}" in fault["message"]
 

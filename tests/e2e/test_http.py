@@ -147,19 +147,19 @@ def test_cli_notes_reach_a_signed_checkpoint_and_every_proof_verifies_offline(
 ) -> None:
     verifier = parse_vkey(cli(env, "keys", "vkey").strip())
     initial = signed_checkpoint(server, verifier)
-    assert initial.size == 1  # `init` integrated its own event
+    assert initial.size == 4  # `init` integrated its events (genesis, the first admin)
 
     positions = [record_note(env, "entry criteria met"), record_note(env, "TEST-042 passed")]
-    health = wait_until_covered(server, 3)
+    health = wait_until_covered(server, 6)
     first = signed_checkpoint(server, verifier)
     positions.append(record_note(env, "witnessed by the SIT Auditor"))
-    health = wait_until_covered(server, 4)
+    health = wait_until_covered(server, 7)
     second = signed_checkpoint(server, verifier)
 
-    assert (first.size, second.size) == (3, 4)
-    assert health["tree_size"] == 4
+    assert (first.size, second.size) == (6, 7)
+    assert health["tree_size"] == 7
     assert health["integrator_lag"] == 0
-    assert health["latest_checkpoint"]["size"] == 4
+    assert health["latest_checkpoint"]["size"] == 7
     assert health["latest_checkpoint"]["key_id"] == verifier.key_id.hex()
 
     integrated = []
@@ -187,12 +187,12 @@ def test_cli_notes_reach_a_signed_checkpoint_and_every_proof_verifies_offline(
         )
 
 
-# (request, the field the problem must name, the status). Tree size is 1 throughout.
+# (request, the field the problem must name, the status). Tree size is 4 throughout (`init`).
 MALFORMED = [
     ("/log/entries/-1", "index", 422),
     ("/log/entries/abc", "index", 422),
     (f"/log/entries/{10**30}", "index", 422),
-    ("/log/entries/1", "index", 404),
+    ("/log/entries/4", "index", 404),
     ("/log/proof/inclusion", "index", 422),
     ("/log/proof/inclusion?index=-1", "index", 422),
     ("/log/proof/inclusion?index=abc", "index", 422),
@@ -200,16 +200,16 @@ MALFORMED = [
     ("/log/proof/inclusion?index=1.5", "index", 422),
     (f"/log/proof/inclusion?index={10**30}", "index", 422),
     (f"/log/proof/inclusion?index=-{10**30}", "index", 422),
-    ("/log/proof/inclusion?index=1", "index", 404),
+    ("/log/proof/inclusion?index=4", "index", 404),
     ("/log/proof/inclusion?index=1&size=1", "index", 404),
     ("/log/proof/inclusion?index=0&size=0", "size", 422),
-    ("/log/proof/inclusion?index=0&size=2", "size", 404),
+    ("/log/proof/inclusion?index=0&size=5", "size", 404),
     (f"/log/proof/inclusion?index=0&size={10**30}", "size", 422),
     ("/log/proof/consistency?second=1", "first", 422),
     ("/log/proof/consistency?first=-1&second=1", "first", 422),
     ("/log/proof/consistency?first=1&second=0", "first", 422),
     ("/log/proof/consistency?first=0&second=abc", "second", 422),
-    ("/log/proof/consistency?first=0&second=2", "second", 404),
+    ("/log/proof/consistency?first=0&second=5", "second", 404),
     (f"/log/proof/consistency?first=0&second={10**30}", "second", 422),
     (f"/log/proof/consistency?first={10**30}&second=1", "first", 422),
 ]
@@ -236,5 +236,5 @@ def test_malformed_requests_get_problem_json_naming_the_field_and_never_a_5xx(
         if (fault := problem_fault(server.http.get(path), field, status)) is not None
     }
     assert faults == {}
-    assert server.health()["tree_size"] == 1  # still serving
+    assert server.health()["tree_size"] == 4  # still serving
     assert server.stop() == 0  # and stops cleanly on SIGTERM

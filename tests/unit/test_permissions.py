@@ -19,10 +19,11 @@ MODULES = {
     "Document": "ledger.documents", "Notice": "ledger.notices",
     "Requirement": "ledger.requirements", "TestScenario": "ledger.test_scenarios",
     "PlannedTest": "ledger.planned_tests", "WorkOffPlan": "ledger.work_off_plans",
-    "DmcSelection": "ledger.dmc_selection",
+    "DmcSelection": "ledger.dmc_selection", "Ttm": "ledger.ttm",
+    "CycleRuns": "ledger.cycle_runs",
 }
 NOT_COMMANDS = {"create_id", "label", "event_id", "as_json", "row", "acts_of", "exclusion",
-                "is_excluded", "counts_for", "blocks_exit_of", "latest_execution"}
+                "is_excluded", "counts_for", "blocks_exit_of", "latest_execution", "run_id"}
 DECISIONS = sorted(c for c, row in PERMISSIONS.items() if row.on_behalf_of and row.roles <= DECIDING_BODIES)
 
 
@@ -77,9 +78,9 @@ def test_the_sit_auditor_records_only_notes_and_its_own_reports() -> None:
     assert not allowed(auditor, "Notice.give", document_type="sit_auditor_identity")
 
 
-def test_admin_manages_principals_and_records_nothing_else() -> None:
+def test_admin_manages_principals_and_records_nothing_but_notes() -> None:
     assert {c for c in PERMISSIONS if allowed(Role.ADMIN, c)} == {
-        "Principal.add", "Principal.disable", "Principal.change_role"}
+        "Principal.add", "Principal.disable", "Principal.change_role", "Note.record"}
     assert not any(allowed(r, "Principal.add") for r in Role if r is not Role.ADMIN)
 
 
