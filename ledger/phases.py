@@ -153,6 +153,7 @@ class TestPhase(Aggregate):
         )
 
     def exit_stage(self, stage_id: str, **context: Any) -> None:
+        """Record that Test Stage ``stage_id`` has exited. Raises ``InvalidPhaseEventError``: stage_id."""
         stage = self.stages.get(stage_id)
         if stage is None or stage.exited_version is not None:
             state = "has no stage" if stage is None else "has already exited stage"
