@@ -203,7 +203,8 @@ def test_an_imported_command_records_its_principal_and_the_operator_it_came_thro
 def test_a_revision_saves_both_documents_in_one_command(staffed: AKLedger) -> None:
     record = {"reference": "SIT-CR", "document_type": "sit_completion_report",
               "title": "SIT Completion Report", "document_version": "1.0", "sha256": "01" * 32,
-              "issued_by": {"role": "dcc"}, "recipients": [{"role": "panel"}], "confidentiality": "restricted"}
+              "issued_by": {"role": "dcc"}, "recipients": [{"role": "panel"}],
+              "confidentiality": "restricted"}
     execute(staffed, line("Document.record", "dcc", record))
     revised = execute(staffed, line("Document.revise", "dcc", {
         "target": {"reference": "SIT-CR"}, "document_version": "1.1", "sha256": "02" * 32}))
