@@ -14,6 +14,8 @@ DEFAULT_HOME = ".akledger"
 DEFAULT_ORIGIN = "localhost/akledger"
 # C2SP signed-note key names: non-empty, no spaces or '+'; checkpoint origins likewise one line.
 _ORIGIN_RE = re.compile(r"^[^\s+]+$")
+# The operator is a principal (``ledger.principals``): its name is a handle.
+_HANDLE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not _ORIGIN_RE.match(origin):
         raise ConfigError("AKLEDGER_LOG_ORIGIN", "must be one word with no spaces or '+'")
     actor = env.get("AKLEDGER_ACTOR") or "cli"
-    if not actor.strip():
-        raise ConfigError("AKLEDGER_ACTOR", "must not be blank")
+    if not _HANDLE_RE.match(actor):
+        raise ConfigError(
+            "AKLEDGER_ACTOR", f"{actor!r} is not a principal's name (lower-case letters, digits, '.', '_', '-')"
+        )
     passphrase = env.get("AKLEDGER_KEY_PASSPHRASE")
     return Settings(
         home=home,

@@ -25,6 +25,7 @@ def test_defaults_put_sqlite_and_keys_under_home(tmp_path: Path) -> None:
         ({"AKLEDGER_LOG_ORIGIN": "has space"}, "AKLEDGER_LOG_ORIGIN"),
         ({"AKLEDGER_LOG_ORIGIN": "a+b"}, "AKLEDGER_LOG_ORIGIN"),
         ({"AKLEDGER_ACTOR": "  "}, "AKLEDGER_ACTOR"),
+        ({"AKLEDGER_ACTOR": "Jane Smith"}, "AKLEDGER_ACTOR"),
     ],
 )
 def test_a_wrong_setting_is_named(env: dict[str, str], setting: str, tmp_path: Path) -> None:
