@@ -126,7 +126,7 @@ def test_only_the_dcc_records_a_body_decision_and_only_with_the_evidence_hash(
     assert stored(staffed) == before
     if body == "tag":
         execute(staffed, line(command, "dcc", decision, on_behalf_of="tag", evidence_sha256=H))
-        found = staffed.repository.get(TestingIssue.create_id("TI-1"))
+        found: object = staffed.repository.get(TestingIssue.create_id("TI-1"))
         assert isinstance(found, TestingIssue)
         assert found.effective_severity == 2
 
@@ -196,8 +196,8 @@ def test_an_imported_command_records_its_principal_and_the_operator_it_came_thro
     (appended,) = done.appended
     event = staffed.events.get(appended.originator_id)
     (note,) = list(event)
-    assert note.actor == {"principal": "sit-auditor", "role": "sit_auditor", "organisation": "sit_auditor",
-                          "via": "admin"}
+    assert note.actor == {  # type: ignore[attr-defined]
+        "principal": "sit-auditor", "role": "sit_auditor", "organisation": "sit_auditor", "via": "admin"}
 
 
 def test_a_revision_saves_both_documents_in_one_command(staffed: AKLedger) -> None:
