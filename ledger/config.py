@@ -62,7 +62,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     actor = env.get("AKLEDGER_ACTOR") or "cli"
     if not _HANDLE_RE.match(actor):
         raise ConfigError(
-            "AKLEDGER_ACTOR", f"{actor!r} is not a principal's name (lower-case letters, digits, '.', '_', '-')"
+            "AKLEDGER_ACTOR",
+            f"{actor!r} is not a principal's name (lower-case letters, digits, '.', '_', '-')",
         )
     passphrase = env.get("AKLEDGER_KEY_PASSPHRASE")
     return Settings(

@@ -96,13 +96,16 @@ class InvalidPrincipalEventError(InvalidFieldError):
 
 class PermissionDeniedError(LedgerError):
     """A role may not issue a command (``ledger.rules.permissions``). The message names the role,
-    the command and why; ``role`` and ``command`` hold them."""
+    the command and why; ``role`` and ``command`` hold them, and ``field`` the input at fault:
+    ``principal`` (the role), ``on_behalf_of`` (a body the command is not recorded for) or
+    ``evidence_sha256`` (a body's decision without its evidence)."""
 
-    def __init__(self, role: str, command: str, reason: str) -> None:
+    def __init__(self, role: str, command: str, reason: str, *, field: str = "principal") -> None:
         super().__init__(f"{role} may not {command}: {reason}")
         self.role = role
         self.command = command
         self.reason = reason
+        self.field = field
 
 
 class InvalidWorkOffPlanEventError(InvalidFieldError):
@@ -131,8 +134,9 @@ class UnknownPrincipalError(LedgerError):
     ``principal``; nothing is written."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"principal: no principal named {name!r} (see `akledger principals list`)")
         self.field = "principal"
+        self.reason = f"no principal named {name!r} (see `akledger principals list`)"
+        super().__init__(f"{self.field}: {self.reason}")
         self.name = name
 
 

@@ -177,6 +177,7 @@ def _check_acting(spec: CommandSpec, arguments: dict[str, Any], acting: Role, wh
         who.role.value,
         spec.name,
         f"data.{spec.acting_field} is {role.value}, but {who.name!r} records as {acting.value}",
+        field=f"data.{spec.acting_field}",
     )
 
 

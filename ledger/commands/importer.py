@@ -60,9 +60,7 @@ def rejection(line: int, text: str, exc: LedgerError) -> Rejection:
         (first, why), more = exc.errors[0], [f"{f}: {r}" for f, r in exc.errors[1:]]
         return Rejection(line, command, first, "; ".join([why, *more]))
     if isinstance(exc, PermissionDeniedError):
-        # A decision on a body's behalf refused for want of its evidence: the evidence is at fault.
-        where = "evidence_sha256" if exc.reason.endswith("evidence document's SHA-256") else "principal"
-        return Rejection(line, command, where, str(exc))
+        return Rejection(line, command, exc.field, str(exc))
     found = getattr(exc, "field", None)
     reason = getattr(exc, "reason", None) or str(exc)
     return Rejection(line, command, found if isinstance(found, str) else "(line)", str(reason))

@@ -177,15 +177,15 @@ _TYPED_COMMANDS: dict[str, dict[str, TypeRow]] = {
 _OWN_REPORTS_ONLY = frozenset({AUDITOR})  # may record documents only of types naming it (§19)
 
 
-def _deny(role: str, command: str, reason: str) -> PermissionDeniedError:
-    return PermissionDeniedError(role, command, reason)
+def _deny(role: str, command: str, reason: str, field: str = "principal") -> PermissionDeniedError:
+    return PermissionDeniedError(role, command, reason, field=field)
 
 
 def _role(value: Role | str, role: str, command: str, field: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise _deny(role, command, f"{field} {value!r} is not a role") from None
+        raise _deny(role, command, f"{field} {value!r} is not a role", field) from None
 
 
 def authorise(
@@ -216,10 +216,12 @@ def _authorise_behalf(who: Role, row: Permission, body: Role | str, sha256: str 
         raise _deny(who.value, row.command, f"only the DCC records on {on_behalf.value}'s behalf")
     if on_behalf not in row.on_behalf_of:
         named = ", ".join(sorted(r.value for r in row.on_behalf_of)) or "no body"
-        raise _deny(who.value, row.command, f"may be recorded on behalf of {named}, not {on_behalf.value}")
+        raise _deny(who.value, row.command, f"may be recorded on behalf of {named}, not {on_behalf.value}",
+                    "on_behalf_of")
     if sha256 is None or not _SHA256_HEX.match(sha256):
         raise _deny(who.value, row.command,
-                    f"a decision of the {on_behalf.value} needs the evidence document's SHA-256")
+                    f"a decision of the {on_behalf.value} needs the evidence document's SHA-256",
+                    "evidence_sha256")
     return on_behalf
 
 
