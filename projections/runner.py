@@ -1,0 +1,224 @@
+"""The projection runner: follows the notification log and applies each event once per projection.
+
+A batch (up to ``batch_size`` notifications of the projection's topics) is one transaction:
+claim the tracking row, read the events after it, apply them (``process_batch``), advance
+the tracking; the rows and the tracking commit together or not at all, so a crash at any
+point leaves the projection exactly where its last committed batch left it. On SQLite the
+transaction begins IMMEDIATE (the write lock first, then the tracking read), on PostgreSQL
+the tracking row is read FOR UPDATE; and one runner per projection holds its advisory lock
+(``projections.runner_connection``). Notification ids may have gaps (PostgreSQL rollbacks):
+the runner reads "after position", never "position + 1".
+
+A failing projection stops loudly and never skips: when a batch raises, it is rolled back
+and replayed one event at a time (each in a SAVEPOINT) to find the event that fails; the
+events before it are committed with the tracking, the failure is recorded in
+``projection_faults`` in the same transaction, and ``ProjectionFailedError`` is raised.
+The next run retries that same event.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from eventsourcing.persistence import Notification
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from ledger.application import AKLedger
+from projections import tracking
+from projections.base import Positioned, Projection
+from projections.errors import ProjectionConflictError, ProjectionFailedError, ProjectionLockedError
+from projections.runner_connection import RunnerConnection
+
+BATCH_SIZE = 500
+POLL_INTERVAL = 0.25  # seconds between polls when nothing wakes the runner
+_STOP_CHECK = 0.25  # seconds: how soon run_forever notices should_stop while it waits
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    position: int  # the tracking before the batch
+    end: int  # the tracking after it
+    notifications: Sequence[Notification]
+
+
+def run_once(app: AKLedger, projection: Projection, *, batch_size: int = BATCH_SIZE) -> int:
+    """Apply every event not yet applied; returns how many were applied.
+
+    Raises ProjectionLockedError (another runner holds the projection), ProjectionFailedError
+    (an event could not be applied; recorded, tracking stays before it).
+    """
+    with RunnerConnection(app.engine) as runner:
+        if not runner.try_lock(projection.name):
+            raise ProjectionLockedError(projection.name)
+        return _catch_up(app, projection, batch_size)
+
+
+def run_forever(
+    app: AKLedger,
+    projections: Iterable[Projection],
+    should_stop: Callable[[], bool],
+    *,
+    interval: float = POLL_INTERVAL,
+    batch_size: int = BATCH_SIZE,
+) -> None:
+    """Keep ``projections`` up to date until ``should_stop()``.
+
+    Woken by NOTIFY on PostgreSQL, and polls every ``interval`` seconds everywhere (a
+    notification can be missed; SQLite has none). A projection another runner holds is
+    left to it, and taken over once its lock is free. Errors propagate (ProjectionFailedError
+    after recording the fault), which stops every projection of this runner.
+    """
+    chosen = list(projections)
+    known: dict[str, int] = {}  # position after our last batch; we hold the lock
+    with RunnerConnection(app.engine) as runner:
+        runner.listen()  # before the first read: nothing committed after it goes unnoticed
+        while not should_stop():
+            top = app.recorder.max_notification_id() or 0
+            for projection in chosen:
+                if should_stop():
+                    return
+                if known.get(projection.name) == top or not runner.try_lock(projection.name):
+                    continue
+                _catch_up(app, projection, batch_size)
+                known[projection.name] = top  # at least: the catch-up read past ``top``
+            _wait(runner, interval, should_stop)
+
+
+def rebuild(
+    app: AKLedger, projection: Projection, progress: Progress | None = None, *, batch_size: int = BATCH_SIZE
+) -> int:
+    """Empty the projection's tables, reset its tracking and replay the log up to its current
+    head, calling ``progress(done, total)`` after each batch; returns the events applied.
+
+    Raises ProjectionLockedError when a runner holds the projection (stop it first), and
+    ProjectionFailedError as ``run_once``. A rebuild cut short is finished by any runner.
+    """
+    with RunnerConnection(app.engine) as runner:
+        if not runner.try_lock(projection.name):
+            raise ProjectionLockedError(projection.name)
+        with app.connect() as conn, conn.begin():
+            _serialise(conn)
+            for table in reversed(projection.tables):
+                conn.execute(table.delete())
+            tracking.reset(conn, projection.name)
+            stop = tracking.head(conn)
+            total = _count(conn, app, projection, stop)
+        done = 0
+        if progress is not None:
+            progress(done, total)
+        while (applied := _apply_batch(app, projection, batch_size, stop)) is not None:
+            done += applied
+            if progress is not None:
+                progress(done, total)
+        return done
+
+
+def _catch_up(app: AKLedger, projection: Projection, batch_size: int) -> int:
+    applied_total = 0
+    while (applied := _apply_batch(app, projection, batch_size)) is not None:
+        applied_total += applied
+    return applied_total
+
+
+def _wait(runner: RunnerConnection, interval: float, should_stop: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + interval
+    while not should_stop() and (remaining := deadline - time.monotonic()) > 0:
+        if runner.wait(min(remaining, _STOP_CHECK)):
+            return
+
+
+def _serialise(conn: Connection) -> None:
+    """Precondition: nothing executed yet in ``conn``'s transaction."""
+    if conn.dialect.name == "sqlite":
+        # pysqlite would begin only at the first write, after the tracking read; take the
+        # database's write lock first (waiting up to the busy timeout), as the integrator does.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _apply_batch(app: AKLedger, projection: Projection, limit: int, stop: int | None = None) -> int | None:
+    """Apply the next batch; how many events it applied, or None when there was nothing new."""
+    with app.connect() as conn:
+        try:
+            with conn.begin():
+                _serialise(conn)
+                batch = _next_batch(conn, app, projection, limit, stop)
+                if batch is None:
+                    return None
+                events = [Positioned(n.id, app.mapper.to_domain_event(n)) for n in batch.notifications]
+                projection.process_batch(events, conn)
+                tracking.advance(conn, projection.name, batch.position, batch.end)
+                return len(events)
+        except ProjectionConflictError:
+            raise
+        except Exception:  # noqa: S110 - not swallowed: replayed below, recorded and raised
+            pass  # rolled back whole; now find the event that fails
+        return _apply_one_by_one(conn, app, projection, limit, stop)
+
+
+def _next_batch(
+    conn: Connection, app: AKLedger, projection: Projection, limit: int, stop: int | None
+) -> _Batch | None:
+    position = tracking.claim_position(conn, projection.name)
+    top = app.recorder.max_notification_id() or 0
+    if stop is not None:
+        top = min(top, stop)
+    if top <= position:
+        return None
+    found = app.recorder.select_notifications(
+        position, limit, stop=top, topics=projection.topics, inclusive_of_start=False
+    )
+    # Fewer than asked for: nothing else of ours up to ``top``, so the projection is there
+    # (ids are assigned under the events table's lock, so no smaller id commits later).
+    end = top if len(found) < limit else found[-1].id
+    return _Batch(position, end, found)
+
+
+def _apply_one_by_one(
+    conn: Connection, app: AKLedger, projection: Projection, limit: int, stop: int | None
+) -> int | None:
+    """Replay the batch event by event; commit the events before the first failure with the
+    tracking and its fault, then raise ProjectionFailedError. If none fails this time, the
+    batch is applied: how many events (None: nothing new)."""
+    failure: tuple[int, Exception] | None = None
+    with conn.begin():
+        _serialise(conn)
+        batch = _next_batch(conn, app, projection, limit, stop)
+        if batch is None:
+            return None
+        done = batch.position
+        for notification in batch.notifications:
+            try:
+                with conn.begin_nested():
+                    event = app.mapper.to_domain_event(notification)
+                    projection.process(event, notification.id, conn)
+            except Exception as exc:
+                failure = (notification.id, exc)
+                break
+            done = notification.id
+        if failure is None:
+            done = batch.end  # it did not fail this time: the whole batch is applied
+        if done != batch.position:
+            tracking.advance(conn, projection.name, batch.position, done)
+        if failure is not None:
+            tracking.record_fault(conn, projection.name, failure[0], _describe(failure[1]))
+    if failure is not None:
+        nid, error = failure
+        raise ProjectionFailedError(projection.name, nid, _describe(error)) from error
+    return len(batch.notifications)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"
+
+
+def _count(conn: Connection, app: AKLedger, projection: Projection, stop: int) -> int:
+    events = app.events_table
+    query = select(func.count()).select_from(events).where(events.c.id <= stop)
+    if projection.topics:
+        query = query.where(events.c.topic.in_(projection.topics))
+    return int(conn.execute(query).scalar_one())
