@@ -35,6 +35,8 @@ from pydantic.json_schema import models_json_schema
 from ledger.capability_releases import CapabilityRelease
 from ledger.cycle_runs import CycleRuns
 from ledger.dmc_selection import DmcSelection
+from ledger.dmct.schedule import DmctSchedule
+from ledger.dmct.test_packs import DmctEnvironmentConsent, DmctTestPack
 from ledger.documents import Document
 from ledger.matters import Matter
 from ledger.notices import Notice
@@ -62,6 +64,9 @@ AGGREGATES: dict[str, type[Aggregate]] = {
         PlannedTest,
         WorkOffPlan,
         DmcSelection,
+        DmctSchedule,
+        DmctTestPack,
+        DmctEnvironmentConsent,
         Matter,
         Document,
         Notice,

@@ -20,10 +20,12 @@ MODULES = {
     "Requirement": "ledger.requirements", "TestScenario": "ledger.test_scenarios",
     "PlannedTest": "ledger.planned_tests", "WorkOffPlan": "ledger.work_off_plans",
     "DmcSelection": "ledger.dmc_selection", "Ttm": "ledger.ttm",
-    "CycleRuns": "ledger.cycle_runs",
+    "CycleRuns": "ledger.cycle_runs", "DmctSchedule": "ledger.dmct.schedule",
+    "DmctTestPack": "ledger.dmct.test_packs", "DmctEnvironmentConsent": "ledger.dmct.test_packs",
 }
 NOT_COMMANDS = {"create_id", "label", "event_id", "as_json", "row", "acts_of", "exclusion",
-                "is_excluded", "counts_for", "blocks_exit_of", "latest_execution", "run_id"}
+                "is_excluded", "counts_for", "blocks_exit_of", "latest_execution", "run_id",
+                "publication", "agreed_as_of"}
 DECISIONS = sorted(c for c, row in PERMISSIONS.items() if row.on_behalf_of and row.roles <= DECIDING_BODIES)
 
 
