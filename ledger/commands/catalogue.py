@@ -35,6 +35,8 @@ from pydantic.json_schema import models_json_schema
 from ledger.capability_releases import CapabilityRelease
 from ledger.cycle_runs import CycleRuns
 from ledger.dmc_selection import DmcSelection
+from ledger.dmct.dmc import DmctDmc
+from ledger.dmct.entry import DmctEntry
 from ledger.dmct.schedule import DmctSchedule
 from ledger.dmct.test_packs import DmctEnvironmentConsent, DmctTestPack
 from ledger.documents import Document
@@ -64,6 +66,8 @@ AGGREGATES: dict[str, type[Aggregate]] = {
         PlannedTest,
         WorkOffPlan,
         DmcSelection,
+        DmctDmc,
+        DmctEntry,
         DmctSchedule,
         DmctTestPack,
         DmctEnvironmentConsent,
@@ -86,6 +90,7 @@ ACTING_FIELDS: dict[str, str] = {
     "TestPhase.reinstate_tcc": "reinstated_by",
     "TestPhase.determine_completion": "determined_by",
     "TestPhase.direct_continuation": "directed_by",
+    "DmctEntry.record_option_b_approach": "decided_by",
     "Document.record": "issued_by",
     "Notice.give": "given_by",
 }

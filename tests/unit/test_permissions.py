@@ -21,7 +21,8 @@ MODULES = {
     "PlannedTest": "ledger.planned_tests", "WorkOffPlan": "ledger.work_off_plans",
     "DmcSelection": "ledger.dmc_selection", "Ttm": "ledger.ttm",
     "CycleRuns": "ledger.cycle_runs", "DmctSchedule": "ledger.dmct.schedule",
-    "DmctTestPack": "ledger.dmct.test_packs", "DmctEnvironmentConsent": "ledger.dmct.test_packs",
+    "DmctTestPack": "ledger.dmct.test_packs", "DmctDmc": "ledger.dmct.dmc", "DmctEntry": "ledger.dmct.entry",
+    "DmctEnvironmentConsent": "ledger.dmct.test_packs",
 }
 NOT_COMMANDS = {"create_id", "label", "event_id", "as_json", "row", "acts_of", "exclusion",
                 "is_excluded", "counts_for", "blocks_exit_of", "latest_execution", "run_id",
