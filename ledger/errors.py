@@ -140,6 +140,17 @@ class UnknownPrincipalError(LedgerError):
         self.name = name
 
 
+class VersionConflictError(LedgerError):
+    """A command said which version of its target it changes (HTTP ``If-Match``) and the target
+    is at another: somebody changed it meanwhile. Nothing is written; ``field`` is ``If-Match``."""
+
+    def __init__(self, aggregate: str, expected: int, actual: int) -> None:
+        self.field = "If-Match"
+        self.reason = f"{aggregate} is at version {actual}, not {expected}: it changed meanwhile"
+        super().__init__(f"{self.field}: {self.reason}")
+        self.expected, self.actual = expected, actual
+
+
 class CommandInputError(InvalidFieldError):
     """A command's input does not fit its schema (``ledger.commands``); nothing is written.
     ``errors`` lists every ``(field, reason)`` found; ``field``/``reason`` are the first."""

@@ -21,7 +21,7 @@ Errors name the field: envelope fields by name, data fields as ``data.<name>``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -40,6 +40,7 @@ from ledger.errors import (
     InvalidFieldError,
     PermissionDeniedError,
     UnknownPrincipalError,
+    VersionConflictError,
 )
 from ledger.notes import Note
 from ledger.principal_directory import DIRECTORY_ID, PrincipalDirectory
@@ -64,11 +65,21 @@ class _Head(Envelope):
     model_config = ConfigDict(extra="ignore", strict=False)
 
 
-def execute_json(lg: AKLedger, text: str | bytes, *, via: str | None = None) -> Executed:
+#: Called with the database session of the save and what was executed, inside the save's own
+#: transaction: rows written there (an idempotency record) commit with the events or not at all.
+Alongside = Callable[[Any, "Executed"], None]
+
+
+def execute_json(
+    lg: AKLedger, text: str | bytes, *, via: str | None = None, expected_version: int | None = None,
+    alongside: Alongside | None = None,
+) -> Executed:
     """Run the command in ``text`` (one JSON object). ``via`` names the operator entering it for
-    its principal, recorded with the actor. Raises ``CommandInputError`` (schema),
-    ``UnknownPrincipalError``, ``PermissionDeniedError``, or the aggregate's ``InvalidFieldError``
-    subclass; nothing is written when it raises."""
+    its principal, recorded with the actor; ``expected_version`` is the version the command's
+    target must be at (HTTP ``If-Match``); ``alongside`` writes in the save's transaction.
+    Raises ``CommandInputError`` (schema), ``UnknownPrincipalError``, ``PermissionDeniedError``,
+    ``VersionConflictError``, or the aggregate's ``InvalidFieldError`` subclass; nothing is
+    written when it raises."""
     try:
         raw = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -95,12 +106,19 @@ def execute_json(lg: AKLedger, text: str | bytes, *, via: str | None = None) -> 
         envelope = spec.envelope.model_validate_json(text, strict=True)
     except ValidationError as exc:
         raise CommandInputError(_errors(exc)) from None
-    return _run(lg, spec, envelope, principal, via)
+    return _run(lg, spec, envelope, principal, _Options(via, expected_version, alongside))
 
 
 def execute(lg: AKLedger, command: Mapping[str, Any], *, via: str | None = None) -> Executed:
     """:func:`execute_json` for a command already parsed (dates and enums as JSON strings)."""
     return execute_json(lg, json.dumps(command, default=str), via=via)
+
+
+@dataclass(frozen=True)
+class _Options:
+    via: str | None
+    expected_version: int | None
+    alongside: Alongside | None
 
 
 def _spec_of(raw: Mapping[str, Any]) -> CommandSpec:
@@ -136,9 +154,9 @@ def _principal(lg: AKLedger, name: str, command: str) -> Principal:
 
 
 def _run(
-    lg: AKLedger, spec: CommandSpec, envelope: Envelope, principal: Principal, via: str | None
+    lg: AKLedger, spec: CommandSpec, envelope: Envelope, principal: Principal, options: _Options
 ) -> Executed:
-    actor = Actor(principal.name, principal.role.value, principal.organisation, via)
+    actor = Actor(principal.name, principal.role.value, principal.organisation, options.via)
     body = None if envelope.on_behalf_of is None else envelope.on_behalf_of.value
     context = RecordingContext(
         actor, envelope.occurred_at, tuple(envelope.clauses), body, envelope.evidence_sha256
@@ -148,7 +166,7 @@ def _run(
     acting = envelope.on_behalf_of or principal.role
     _check_acting(spec, arguments, acting, principal)
     try:
-        changed = _apply(lg, spec, data, arguments, context)
+        changed = _apply(lg, spec, data, arguments, context, options.expected_version)
     except InvalidFieldError as exc:
         if exc.field in spec.parameters:
             raise type(exc)(f"data.{exc.field}", exc.reason) from None
@@ -156,12 +174,17 @@ def _run(
     if lg.signing_mapper.signer is None:
         lg.load_signer()
     try:
-        appended = lg.append(*changed)
+        if options.alongside is None:
+            return Executed(spec.name, tuple(a.id for a in changed), tuple(lg.append(*changed)))
+        with lg.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            appended = lg.append(*changed, session=session)
+            done = Executed(spec.name, tuple(a.id for a in changed), tuple(appended))
+            options.alongside(session, done)
+            return done
     except RecordConflictError:
         raise InvalidFieldError(
             "data", f"{spec.name}: recorded already, or changed by another command meanwhile"
         ) from None
-    return Executed(spec.name, tuple(a.id for a in changed), tuple(appended))
 
 
 def _check_acting(spec: CommandSpec, arguments: dict[str, Any], acting: Role, who: Principal) -> None:
@@ -182,7 +205,8 @@ def _check_acting(spec: CommandSpec, arguments: dict[str, Any], acting: Role, wh
 
 
 def _apply(
-    lg: AKLedger, spec: CommandSpec, data: BaseModel, arguments: dict[str, Any], context: RecordingContext
+    lg: AKLedger, spec: CommandSpec, data: BaseModel, arguments: dict[str, Any], context: RecordingContext,
+    expected_version: int | None,
 ) -> list[Aggregate]:
     fields = context.fields()
     if spec.name == "Note.record":
@@ -199,6 +223,8 @@ def _apply(
             )
         return [created]
     target = _target(lg, spec, data.target)  # type: ignore[attr-defined]
+    if expected_version is not None and target.version != expected_version:
+        raise VersionConflictError(f"{spec.aggregate.__name__} {target.id}", expected_version, target.version)
     returned = getattr(target, spec.method)(**arguments, **fields)
     return [target] + ([returned] if isinstance(returned, Aggregate) else [])
 

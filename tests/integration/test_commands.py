@@ -4,6 +4,7 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from ledger.actors import Actor
 from ledger.application import AKLedger
 from ledger.commands.catalogue import catalogue, json_schema
-from ledger.commands.execute import bootstrap_admin, execute
+from ledger.commands.execute import bootstrap_admin, execute, execute_json
 from ledger.context import RecordingContext
 from ledger.errors import (
     CommandInputError,
@@ -21,6 +22,7 @@ from ledger.errors import (
     LedgerError,
     PermissionDeniedError,
     UnknownPrincipalError,
+    VersionConflictError,
 )
 from ledger.principals import PRINCIPAL_ROLES
 from ledger.rules.permissions import PERMISSIONS, authorise
@@ -215,3 +217,26 @@ def test_a_revision_saves_both_documents_in_one_command(staffed: AKLedger) -> No
     assert [a.topic.rsplit(".", 1)[1] for a in revised.appended] == ["DocumentSuperseded", "DocumentRecorded"]
     with pytest.raises(PermissionDeniedError, match="sit_completion_report is produced by dcc"):
         execute(staffed, line("Document.record", "sit-auditor", {**record, "reference": "X"}))
+
+
+def test_if_match_refuses_a_stale_version_and_alongside_commits_with_the_events(staffed: AKLedger) -> None:
+    raise_issue(staffed)
+    before = stored(staffed)
+    severity = line("TestingIssue.determine_severity", "dcc",
+                    {"target": {"reference": "TI-1"}, "severity": 2})
+    with pytest.raises(VersionConflictError) as stale:
+        execute_json(staffed, json.dumps(severity), expected_version=7)
+    assert (stale.value.field, stale.value.actual) == ("If-Match", 1)
+    assert stored(staffed) == before
+
+    def fails(session: object, done: object) -> None:
+        raise RuntimeError("the idempotency record could not be written")
+
+    with pytest.raises(RuntimeError):
+        execute_json(staffed, json.dumps(severity), expected_version=1, alongside=fails)
+    assert stored(staffed) == before  # the events rolled back with it
+    seen: list[int] = []
+    done = execute_json(staffed, json.dumps(severity), expected_version=1,
+                        alongside=lambda session, done: seen.append(len(done.appended)))
+    assert seen == [1]
+    assert stored(staffed) == before + len(done.appended)
