@@ -457,4 +457,7 @@ def demo_commands(admin: str) -> list[dict[str, Any]]:
     _principals(s.on(0), admin)
     _ioc(s)
     _moc(s)
+    from ledger.demo_dmct import dmct_commands  # it imports this module's principals
+
+    s.lines.extend(dmct_commands())  # the DMCT Process, June to November 2026 (after MOC SIT)
     return s.lines
