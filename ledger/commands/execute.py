@@ -215,10 +215,10 @@ def _apply(
         return _add_principal(lg, arguments, fields)
     if spec.creates:
         created = spec.function(**arguments, **fields)
-        if created.id in lg.repository:
-            key = next(iter(spec.parameters))
+        if created.id in lg.repository:  # the key fields name one that exists
+            named = "reference" if "reference" in arguments else next(iter(spec.parameters), None)
             raise InvalidFieldError(
-                f"data.{'reference' if 'reference' in arguments else key}",
+                "data" if named is None else f"data.{named}",
                 f"{spec.aggregate.__name__} {created.id} is already recorded",
             )
         return [created]
