@@ -9,6 +9,7 @@ definition both the migrations and the code use.
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -64,4 +65,41 @@ principals = Table(
     Column("organisation", Text, nullable=False),
     Column("disabled", Boolean, nullable=False),
     Column("added_at", _BigInt, nullable=False, comment="notification id of PrincipalAdded"),
+)
+
+# The ``facts`` projection (``projections.facts_projection``): each aggregate's facts as they
+# stood over time, and when the ledger reached each position. A row is valid at position P when
+# ``valid_from <= P AND (valid_to IS NULL OR valid_to > P)``: the three indexes below serve that
+# for one kind (early positions through ``valid_from``, late ones and the latest through
+# ``valid_to``) and for one kind in one phase.
+facts = Table(
+    "facts",
+    metadata,
+    Column("aggregate_id", String(36), primary_key=True),
+    Column("kind", String(32), primary_key=True, comment="projections.fact_kinds.FactKind"),
+    Column("key", Text, primary_key=True, comment="the natural key: a reference, test ref, run id ..."),
+    Column("valid_from", _BigInt, primary_key=True, autoincrement=False,
+           comment="notification id of the event after which the fact held"),
+    Column("valid_to", _BigInt, nullable=True,
+           comment="notification id of the event after which it no longer held; NULL: holds now"),
+    Column("phase_id", Text, nullable=True, comment="the Test Phase the fact belongs to, for filtering"),
+    Column("version", Integer, nullable=False, comment="the aggregate's version the fact was read from"),
+    Column("payload", JSON, nullable=False, comment="the fact (projections.fact_codec)"),
+    Index("facts_from", "kind", "valid_from", "valid_to"),
+    Index("facts_to", "kind", "valid_to", "valid_from"),
+    Index("facts_by_phase", "kind", "phase_id", "valid_from", "valid_to"),
+    comment="temporal facts: one row per fact per period it held",
+)
+
+positions = Table(
+    "positions",
+    metadata,
+    Column("notification_id", _BigInt, primary_key=True, autoincrement=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False,
+           comment="the event's recorded time (UTC), from its signed entry"),
+    Column("reached_at", DateTime(timezone=True), nullable=False,
+           comment="the latest recorded time up to and including this position: the ledger "
+           "cannot have held this position before then"),
+    Index("positions_by_reached_at", "reached_at", "notification_id"),
+    comment="every position of the ledger, for as-of-time queries",
 )

@@ -1,0 +1,215 @@
+"""Facts to JSON and back: how the ``facts`` read model stores each fact's payload.
+
+A fact is a frozen dataclass (``projections.rules.facts``, ``projections.report_facts``). Its
+JSON is an object of its fields: enum members as their ``.value``, ``datetime`` and ``date`` in
+ISO 8601, a ``Fraction`` as ``"numerator/denominator"``, tuples as lists, nested dataclasses as
+objects. Decoding is driven by the dataclass's type hints, so ``decode(type(f), encode(f)) == f``
+for every fact (property-tested). Floats never appear: facts hold none (house rule 3).
+
+``encode`` also turns any answer of ``projections.queries`` into JSON (``as_json``), which is
+what the CLI prints with ``--json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from enum import Enum
+from fractions import Fraction
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from projections.errors import ProjectionError
+
+JSON = Any  # str | int | bool | None | list[JSON] | dict[str, JSON]
+T = TypeVar("T")
+
+
+class FactCodecError(ProjectionError, ValueError):
+    """A value of a type the codec does not handle, or JSON that does not fit the fact's fields."""
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass type, None for any other type."""
+    if cls not in _FIELDS:
+        is_dataclass = dataclasses.is_dataclass(cls) and isinstance(cls, type)
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)) if is_dataclass else None
+    return _FIELDS[cls]
+
+
+def encode(value: object) -> JSON:
+    """``value`` (a dataclass, or anything a dataclass field holds) as JSON values."""
+    cls = type(value)
+    if value is None or cls is str or cls is int or cls is bool:
+        return value
+    names = _field_names(cls)
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
+    if cls is tuple or cls is list:
+        return [encode(v) for v in value]  # type: ignore[attr-defined]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):  # datetime included
+        return value.isoformat()
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, tuple | list):
+        return [encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): encode(v) for k, v in value.items()}
+    raise FactCodecError(f"cannot encode {cls.__name__} {value!r} as JSON")
+
+
+def dumps(value: object) -> str:
+    """The canonical JSON text of ``value`` (sorted keys, no spaces): equal facts, equal text."""
+    return json.dumps(encode(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+as_json = encode
+
+
+class _MisfitError(Exception):
+    """JSON that does not fit, and where: the path is built on the way out."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path: list[str] = []
+
+
+def decode(kind: type[T], data: JSON) -> T:
+    """The ``kind`` dataclass ``data`` encodes. Raises ``FactCodecError`` naming the field."""
+    try:
+        result: T = _decoder(kind)(data)
+    except _MisfitError as misfit:
+        where = kind.__name__ + "".join(p if p.startswith("[") else f".{p}" for p in misfit.path)
+        raise FactCodecError(f"{where}: {misfit.reason}") from None
+    return result
+
+
+Decoder = Callable[[JSON], Any]
+
+
+_DECODERS: dict[Any, Decoder] = {}
+
+
+def _decoder(tp: Any) -> Decoder:
+    """A function decoding JSON into ``tp``, built once per type from its type hints."""
+    found = _DECODERS.get(tp)
+    if found is None:
+        found = _DECODERS[tp] = _build_decoder(tp)
+    return found
+
+
+def _build_decoder(tp: Any) -> Decoder:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(tp) if a is not type(None)]
+        if len(options) != 1:
+            raise FactCodecError(f"cannot decode the union {tp}")
+        inner, optional = _decoder(options[0]), len(options) < len(get_args(tp))
+        return lambda data: None if data is None and optional else inner(data)
+    if origin is tuple:
+        return _tuple_decoder(get_args(tp))
+    if origin is dict:
+        key, value = (_decoder(a) for a in get_args(tp))
+        return lambda data: {key(k): _at(value, v, str(k))
+                             for k, v in _expect(data, dict, "an object").items()}
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return _dataclass_decoder(tp)
+    return _scalar_decoder(tp)
+
+
+def _at(decoder: Decoder, data: JSON, step: str) -> Any:
+    try:
+        return decoder(data)
+    except _MisfitError as misfit:
+        misfit.path.insert(0, step)
+        raise
+
+
+def _expect(data: JSON, kind: type, expected: str) -> Any:
+    if not isinstance(data, kind):
+        raise _MisfitError(f"expected {expected}, got {data!r}")
+    return data
+
+
+def _tuple_decoder(args: tuple[Any, ...]) -> Decoder:
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _decoder(args[0])
+        return lambda data: tuple(_at(item, v, f"[{i}]") for i, v in enumerate(_expect(data, list, "a list")))
+    items = [_decoder(a) for a in args]
+
+    def fixed(data: JSON) -> tuple[Any, ...]:
+        if not isinstance(data, list) or len(data) != len(items):
+            raise _MisfitError(f"expected a list of {len(items)} items, got {data!r}")
+        return tuple(_at(d, v, f"[{i}]") for i, (d, v) in enumerate(zip(items, data, strict=True)))
+
+    return fixed
+
+
+def _dataclass_decoder(kind: type) -> Decoder:
+    hints = get_type_hints(kind)
+    fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(kind) if f.init}
+
+    def decode_fields(data: JSON) -> Any:
+        _expect(data, dict, "an object")
+        unknown = [name for name in data if name not in fields]
+        if unknown:
+            raise _MisfitError(f"unknown fields {', '.join(sorted(unknown))}")
+        values = {name: _at(fields[name], value, name) for name, value in data.items()}
+        try:
+            return kind(**values)
+        except TypeError as exc:
+            raise _MisfitError(str(exc)) from None
+
+    return decode_fields
+
+
+def _scalar_decoder(tp: Any) -> Decoder:
+    if tp is type(None):
+        return lambda data: None if data is None else _expect(data, type(None), "null")
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        members = {m.value: m for m in tp}
+
+        def member(data: JSON) -> Any:
+            try:
+                return members[data]
+            except (KeyError, TypeError):
+                raise _MisfitError(f"{data!r} is not a {tp.__name__}") from None
+
+        return member
+    if tp is datetime or tp is date:
+        def instant(data: JSON) -> Any:
+            try:
+                return tp.fromisoformat(_expect(data, str, "an ISO 8601 string"))
+            except ValueError:
+                raise _MisfitError(f"{data!r} is not ISO 8601") from None
+
+        return instant
+    if tp is Fraction:
+        def fraction(data: JSON) -> Fraction:
+            numerator, _, denominator = _expect(data, str, "'numerator/denominator'").partition("/")
+            try:
+                return Fraction(int(numerator), int(denominator))
+            except (ValueError, ZeroDivisionError):
+                raise _MisfitError(f"{data!r} is not 'numerator/denominator'") from None
+
+        return fraction
+    if tp is bool:
+        return lambda data: _expect(data, bool, "true or false")
+    if tp is int:
+        return lambda data: data if type(data) is int else _expect(None, int, f"an integer, not {data!r}")
+    if tp is str:
+        return lambda data: _expect(data, str, "a string")
+    raise FactCodecError(f"cannot decode {tp!r}")
+
+
+__all__ = ["FactCodecError", "as_json", "decode", "dumps", "encode"]

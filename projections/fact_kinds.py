@@ -1,0 +1,72 @@
+"""The kinds of fact the ``facts`` read model holds, and the dataclass of each kind.
+
+A row's ``kind`` says how to decode its payload (``projections.fact_codec``): ``FACT_TYPES``.
+The rules engine's facts (``projections.rules.facts``) and the reports' (``projections.report_facts``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from projections.report_facts import (
+    DmcSelectionFact,
+    FindingsFact,
+    MatterFact,
+    RequirementFact,
+    ScenarioFact,
+    TestTraceFact,
+    TtmFact,
+    WorkOffDeadlineFact,
+)
+from projections.rules.facts import (
+    CycleRunFact,
+    DocumentFact,
+    IssueFact,
+    PhaseFact,
+    PlannedTestFact,
+    WorkOffPlanFact,
+)
+
+
+class FactKind(StrEnum):
+    """What a row of the ``facts`` read model holds (its ``kind`` column)."""
+
+    ISSUE = "issue"
+    PHASE = "phase"
+    PLANNED_TEST = "planned_test"
+    TEST_TRACE = "test_trace"
+    CYCLE_RUN = "cycle_run"
+    WORK_OFF_PLAN = "work_off_plan"
+    WORK_OFF_DEADLINE = "work_off_deadline"
+    DOCUMENT = "document"
+    MATTER = "matter"
+    REQUIREMENT = "requirement"
+    SCENARIO = "scenario"
+    TTM = "ttm"
+    DMC_SELECTION = "dmc_selection"
+    FINDINGS = "findings"
+
+
+FACT_TYPES: dict[FactKind, type] = {
+    FactKind.ISSUE: IssueFact, FactKind.PHASE: PhaseFact, FactKind.PLANNED_TEST: PlannedTestFact,
+    FactKind.TEST_TRACE: TestTraceFact, FactKind.CYCLE_RUN: CycleRunFact,
+    FactKind.WORK_OFF_PLAN: WorkOffPlanFact, FactKind.WORK_OFF_DEADLINE: WorkOffDeadlineFact,
+    FactKind.DOCUMENT: DocumentFact, FactKind.MATTER: MatterFact, FactKind.REQUIREMENT: RequirementFact,
+    FactKind.SCENARIO: ScenarioFact, FactKind.TTM: TtmFact, FactKind.DMC_SELECTION: DmcSelectionFact,
+    FactKind.FINDINGS: FindingsFact,
+}
+
+
+@dataclass(frozen=True)
+class BuiltFact:
+    """One fact of an aggregate: its kind, natural key (unique per aggregate and kind) and phase."""
+
+    kind: FactKind
+    key: str
+    phase_id: str | None
+    fact: object
+
+
+
+__all__ = ["FACT_TYPES", "BuiltFact", "FactKind"]
