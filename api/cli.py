@@ -6,6 +6,7 @@ Exit codes: 0 ok; 1 verification or domain failure; 2 usage, input or configurat
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -292,10 +293,24 @@ def serve(
 
 @app.command()
 def projector() -> None:
-    """Run the log integrator continuously (the projections join it in a later release)."""
+    """Run the log integrator and every projection continuously (beside an API served with
+    --no-integrator). Stops, exit 1, when either fails: a supervisor restarts it, and each restart
+    retries the same event."""
+    from api.integrator_worker import IntegratorWorker, ProjectionWorker
+
     lg = ledger()
-    with handled():
-        log_service.run_integrator_forever(lg, should_stop=lambda: False)
+    workers = [IntegratorWorker(lg).start(), ProjectionWorker(lg).start()]
+    try:
+        while all(w.health.state != "stopped" for w in workers):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for worker in workers:
+            worker.stop()
+    stopped = [w for w in workers if w.health.state == "stopped"]
+    if stopped:
+        fail(1, "; ".join(f"{w.name} stopped: {w.health.error}" for w in stopped))
 
 
 @app.command()
@@ -347,7 +362,12 @@ __all__ = ["app", "main"]
 # At the bottom: api.cli_principals imports this module's helpers.
 from api.cli_commands import commands_app, import_app  # noqa: E402
 from api.cli_principals import principals_app  # noqa: E402
+from api.cli_projections import projections_app  # noqa: E402
+from api.cli_tokens import revoke_token, token  # noqa: E402
 
+principals_app.command("token")(token)
+principals_app.command("revoke-token")(revoke_token)
 app.add_typer(principals_app, name="principals")
 app.add_typer(commands_app, name="commands")
 app.add_typer(import_app, name="import")
+app.add_typer(projections_app, name="projections")

@@ -6,14 +6,19 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 
-from api import log_service, problems, routes_log
-from api.integrator_worker import IntegratorWorker
+from api import log_service, problems, routes_commands, routes_log
+from api.integrator_worker import BackgroundWorker
 from ledger.application import AKLedger
 from ledger.errors import NotFoundError
+from projections.registry import projections_for
+from projections.tracking import status as projection_status
 
 
-def create_app(lg: AKLedger, worker: IntegratorWorker | None = None) -> FastAPI:
-    """The API for ``lg``; ``worker`` is the in-process integrator, if this process runs one."""
+def create_app(
+    lg: AKLedger, worker: BackgroundWorker | None = None, projector: BackgroundWorker | None = None
+) -> FastAPI:
+    """The API for ``lg``; ``worker`` is the in-process integrator and ``projector`` the
+    in-process projection runner, if this process runs them."""
     app = FastAPI(
         title="AK Ledger",
         summary="A signed, event-sourced audit ledger for SMETS1 testing under SEC Appendix AK",
@@ -22,11 +27,13 @@ def create_app(lg: AKLedger, worker: IntegratorWorker | None = None) -> FastAPI:
     app.state.ledger = lg
     problems.install(app)
     app.include_router(routes_log.router)
+    app.include_router(routes_commands.router)
 
     @app.get(
         "/health",
         tags=["health"],
-        summary="Integrator state and lag, tree size, latest checkpoint (503 if the integrator stopped)",
+        summary="Integrator and projections: state and lag; tree size; latest checkpoint "
+        "(503 if the integrator or a projection stopped)",
     )
     def health(response: Response) -> dict[str, Any]:
         lag = log_service.pending(lg)
@@ -42,12 +49,29 @@ def create_app(lg: AKLedger, worker: IntegratorWorker | None = None) -> FastAPI:
             status = f"integrator {state.state}"
             if state.state == "stopped":
                 response.status_code = 503
+        views = projection_status(lg.engine, [p.name for p in projections_for(lg)])
+        faulty = [v.name for v in views if v.fault is not None]
+        running = projector.health if projector is not None else None
+        if faulty or (running is not None and running.state == "stopped"):
+            why = ", ".join(faulty) if faulty else str(running.error if running is not None else "")
+            status = f"projection stopped: {why}"
+            response.status_code = 503
         return {
             "status": status,
             "integrator": (
                 {"state": "external"} if state is None
                 else {"state": state.state, "last_error": state.error}
             ),
+            "projections": {
+                "runner": "external" if running is None else running.state,
+                "last_error": None if running is None else running.error,
+                "views": [
+                    {"name": v.name, "position": v.position, "lag": v.lag,
+                     "fault": None if v.fault is None else
+                     {"position": v.fault.notification_id, "error": v.fault.error}}
+                    for v in views
+                ],
+            },
             "origin": lg.settings.log_origin,
             "tree_size": size,
             "integrator_lag": lag,

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from api.http import create_app
-from api.integrator_worker import IntegratorWorker
+from api.integrator_worker import IntegratorWorker, ProjectionWorker
 from ledger.application import AKLedger
 
 
@@ -21,17 +21,20 @@ def run_server(
     print_url: Callable[[str], None],
     integrator: bool = True,
 ) -> None:
-    """Serve until SIGTERM or SIGINT; with ``integrator``, integrate in a thread beside it."""
+    """Serve until SIGTERM or SIGINT; with ``integrator``, integrate and run the projections in
+    threads beside it (off when a separate ``akledger projector`` does)."""
     worker = IntegratorWorker(lg).start() if integrator else None
-    config = uvicorn.Config(create_app(lg, worker), host=host, port=port, log_level="warning")
+    projector = ProjectionWorker(lg).start() if integrator else None
+    config = uvicorn.Config(create_app(lg, worker, projector), host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     print_url(f"http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     try:
         with sigterm_shuts_down(server):
             server.run()
     finally:
-        if worker is not None:
-            worker.stop()
+        for running in (worker, projector):
+            if running is not None:
+                running.stop()
 
 
 @contextmanager

@@ -10,6 +10,10 @@ Structural rules raise ``InvalidPrincipalEventError`` naming the field; nothing 
 the name is a handle, the role is a principal role, the organisation is not blank; a disabled
 principal is not disabled again nor given a new role; a role change changes the role.
 Every command takes ``**context.fields()``.
+
+Bearer tokens (issue 6 item 1): ``issue_token`` records only the SHA-256 of a token the API
+generated (``api.auth``), never the token, so the ledger, its dossiers and its backups cannot
+leak one; ``revoke_token`` ends it. A token id is used once: a revoked id is not issued again.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from ledger.rules.roles import Role
 
 PRINCIPAL_ROLES: tuple[Role, ...] = tuple(r for r in Role if r is not Role.TESTING_PARTICIPANT)
 _HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_TOKEN_ID = re.compile(r"^[a-z0-9]{1,64}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def principal_role(value: Role | str, name: str) -> Role:
@@ -88,6 +94,40 @@ class Principal(Aggregate):
             raise InvalidPrincipalEventError("role", f"principal {self.name!r} already is {value}")
         self._role_changed(role=value, previous_role=self.role.value, **context)
 
+    def issue_token(self, token_id: str, token_sha256: str, **context: Any) -> None:
+        """Record a bearer token issued to the principal, by the SHA-256 (lower-case hex) of the
+        token alone. Raises ``InvalidPrincipalEventError``: status (disabled), token_id (not 1-64
+        lower-case letters or digits, or issued before), token_sha256 (not 64 lower-case hex)."""
+        self._require_enabled("issue a token to")
+        if not isinstance(token_id, str) or not _TOKEN_ID.match(token_id):
+            raise InvalidPrincipalEventError(
+                "token_id", f"principal {self.name!r}: {token_id!r} is not 1-64 lower-case letters or digits"
+            )
+        if token_id in self.tokens:
+            raise InvalidPrincipalEventError(
+                "token_id", f"principal {self.name!r}: token {token_id} was issued already"
+            )
+        if not isinstance(token_sha256, str) or not _SHA256.match(token_sha256):
+            raise InvalidPrincipalEventError(
+                "token_sha256", f"principal {self.name!r}: not a SHA-256 in lower-case hex"
+            )
+        self._token_issued(token_id=token_id, token_sha256=token_sha256, **context)
+
+    def revoke_token(self, token_id: str, **context: Any) -> None:
+        """Revoke one of the principal's tokens (a disabled principal's too). Raises
+        ``InvalidPrincipalEventError``: token_id (never issued, or revoked already)."""
+        if self.tokens.get(token_id) is None:
+            state = "was revoked already" if token_id in self.tokens else "was never issued"
+            raise InvalidPrincipalEventError(
+                "token_id", f"principal {self.name!r}: token {token_id!r} {state}"
+            )
+        self._token_revoked(token_id=token_id, **context)
+
+    @property
+    def active_tokens(self) -> dict[str, str]:
+        """The SHA-256 of each token in force, by token id."""
+        return {i: digest for i, digest in self.tokens.items() if digest is not None}
+
     def _require_enabled(self, verb: str) -> None:
         if self.disabled:
             raise InvalidPrincipalEventError(
@@ -106,6 +146,7 @@ class Principal(Aggregate):
         self.display_name = display_name
         self.disabled = False
         self.disabled_reason: str | None = None
+        self.tokens: dict[str, str | None] = {}  # token id -> SHA-256; None once revoked
 
     @event("PrincipalDisabled")
     def _disabled(
@@ -121,6 +162,20 @@ class Principal(Aggregate):
         clauses: list[str], on_behalf_of: str | None, evidence_sha256: str | None,
     ) -> None:
         self.role = Role(role)
+
+    @event("PrincipalTokenIssued")
+    def _token_issued(
+        self, token_id: str, token_sha256: str, occurred_at: str, actor: dict[str, str],
+        clauses: list[str], on_behalf_of: str | None, evidence_sha256: str | None,
+    ) -> None:
+        self.tokens[token_id] = token_sha256
+
+    @event("PrincipalTokenRevoked")
+    def _token_revoked(
+        self, token_id: str, occurred_at: str, actor: dict[str, str], clauses: list[str],
+        on_behalf_of: str | None, evidence_sha256: str | None,
+    ) -> None:
+        self.tokens[token_id] = None
 
     def as_json(self) -> dict[str, str | bool | None]:
         return {

@@ -81,6 +81,8 @@ _ROWS: tuple[Permission, ...] = (
     _row("Principal.add", {ADMIN}, (), note="ledger administration, not an Appendix AK body"),
     _row("Principal.disable", {ADMIN}, (), note="ledger administration"),
     _row("Principal.change_role", {ADMIN}, (), note="ledger administration"),
+    _row("Principal.issue_token", {ADMIN}, (), note="ledger administration: API bearer tokens, by SHA-256"),
+    _row("Principal.revoke_token", {ADMIN}, (), note="ledger administration"),
     _row("Note.record", _EVERYONE, (), note="free text, any party to testing or the ledger's admin"),
     _row("CapabilityRelease.record", {DCC}, ("5.5", "7.2", "8.6")),
     _row("CapabilityRelease.direct_interface_testing_repeat", {SOS}, ("7.3",), behalf=True),

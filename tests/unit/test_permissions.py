@@ -83,7 +83,8 @@ def test_the_sit_auditor_records_only_notes_and_its_own_reports() -> None:
 
 def test_admin_manages_principals_and_records_nothing_but_notes() -> None:
     assert {c for c in PERMISSIONS if allowed(Role.ADMIN, c)} == {
-        "Principal.add", "Principal.disable", "Principal.change_role", "Note.record"}
+        "Principal.add", "Principal.disable", "Principal.change_role", "Note.record",
+        "Principal.issue_token", "Principal.revoke_token"}
     assert not any(allowed(r, "Principal.add") for r in Role if r is not Role.ADMIN)
 
 

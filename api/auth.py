@@ -1,0 +1,120 @@
+"""Bearer tokens (issue 6 item 1): who is calling, proved by a token the ledger knows only by hash.
+
+A token is ``akl_<principal name>_<token id>_<secret>``: the secret is
+``secrets.token_urlsafe(32)`` (256 bits, 43 characters) and the token id 16 hex digits. It is
+shown once, when issued (``akledger principals token NAME``); the ledger records only its
+SHA-256 in a signed ``PrincipalTokenIssued`` event of the principal (``ledger.principals``). The
+name inside the token says which principal to load, so no table beyond the ledger is needed: the
+server replays that principal and compares the SHA-256 of the presented token with its tokens in
+force using ``hmac.compare_digest``.
+
+The authenticated principal is the principal a command is recorded as: any ``principal`` in a
+request body is replaced by it. No token, a malformed, unknown or revoked one: 401 with
+``WWW-Authenticate: Bearer`` (RFC 6750 §3). A disabled principal's token: 403.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from eventsourcing.application import AggregateNotFoundError
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.deps import get_ledger
+from ledger.application import AKLedger
+from ledger.errors import PermissionDeniedError
+from ledger.principals import Principal, principal_id
+
+PREFIX = "akl_"
+_SECRET_LENGTH = 43  # secrets.token_urlsafe(32)
+_TOKEN = re.compile(
+    r"^akl_(?P<name>[a-z0-9][a-z0-9._-]{0,63})_(?P<token_id>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]{43})$"
+)
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="akledger token",
+    bearerFormat="akl_<principal>_<token id>_<secret>",
+    description="A principal's token from `akledger principals token NAME`; commands are recorded "
+    "as that principal (a `principal` in the body is replaced by it).",
+)
+
+
+class AuthenticationError(Exception):
+    """No valid bearer token (HTTP 401). ``reason`` says why without echoing the token;
+    ``error`` is the RFC 6750 §3.1 code, ``None`` when no credentials were sent at all."""
+
+    def __init__(self, reason: str, error: str | None = "invalid_token") -> None:
+        super().__init__(f"Authorization: {reason}")
+        self.field = "Authorization"
+        self.reason = reason
+        self.error = error
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: ``token`` is shown to its holder once; the ledger keeps ``sha256``."""
+
+    principal: str
+    token_id: str
+    token: str
+
+    @property
+    def sha256(self) -> str:
+        return token_sha256(self.token)
+
+
+def new_token(principal: str) -> IssuedToken:
+    """A fresh token for the principal called ``principal`` (not yet recorded)."""
+    token_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    assert len(secret) == _SECRET_LENGTH
+    return IssuedToken(principal, token_id, f"{PREFIX}{principal}_{token_id}_{secret}")
+
+
+def token_sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def authenticate(lg: AKLedger, token: str) -> Principal:
+    """The principal ``token`` was issued to. Raises ``AuthenticationError`` (malformed, unknown
+    principal, token not in force or not matching) and ``PermissionDeniedError`` (the principal
+    is disabled)."""
+    found = _TOKEN.match(token)
+    if found is None:
+        raise AuthenticationError("not an AK Ledger token (akl_<principal>_<token id>_<secret>)")
+    name, token_id = found["name"], found["token_id"]
+    try:
+        loaded: object = lg.repository.get(principal_id(name))
+    except AggregateNotFoundError:
+        raise AuthenticationError(f"token {token_id} is not in force") from None
+    assert isinstance(loaded, Principal)
+    expected = loaded.active_tokens.get(token_id)
+    # Compare even when the id is unknown, so the time taken does not say which ids exist.
+    if not hmac.compare_digest(expected or "0" * 64, token_sha256(token)) or expected is None:
+        raise AuthenticationError(f"token {token_id} is not in force")
+    if loaded.disabled:
+        raise PermissionDeniedError(
+            loaded.role.value, "record anything", f"principal {name!r} is disabled ({loaded.disabled_reason})"
+        )
+    return loaded
+
+
+def bearer_principal(
+    lg: Annotated[AKLedger, Depends(get_ledger)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
+    """FastAPI dependency: the principal the request's bearer token authenticates."""
+    if credentials is None:
+        raise AuthenticationError("a bearer token is required (Authorization: Bearer akl_...)", None)
+    return authenticate(lg, credentials.credentials)
+
+
+#: A route parameter: the authenticated principal.
+Authenticated = Annotated[Principal, Depends(bearer_principal)]
