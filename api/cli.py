@@ -363,6 +363,7 @@ __all__ = ["app", "main"]
 from api.cli_commands import commands_app, import_app  # noqa: E402
 from api.cli_principals import principals_app  # noqa: E402
 from api.cli_projections import projections_app  # noqa: E402
+from api.cli_query import query_app  # noqa: E402
 from api.cli_tokens import revoke_token, token  # noqa: E402
 
 principals_app.command("token")(token)
@@ -371,3 +372,4 @@ app.add_typer(principals_app, name="principals")
 app.add_typer(commands_app, name="commands")
 app.add_typer(import_app, name="import")
 app.add_typer(projections_app, name="projections")
+app.add_typer(query_app, name="query")

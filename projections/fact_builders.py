@@ -47,6 +47,7 @@ from ledger.test_scenarios import TestScenario
 from ledger.testing_issues import TestingIssue
 from ledger.ttm import Ttm
 from ledger.work_off_plans import WorkOffPlan
+from projections.dmct_fact_builders import DMCT_AGGREGATES, DMCT_EVENTS, dmct_facts
 from projections.fact_kinds import BuiltFact, FactKind
 from projections.report_facts import (
     DmcSelectionFact,
@@ -84,8 +85,10 @@ DMCT_CAPABILITY = OperatingCapability.FOC
 #: The aggregates whose events the ``facts`` projection follows.
 AGGREGATES: tuple[type[Aggregate], ...] = (
     TestingIssue, TestPhase, PlannedTest, CycleRuns, WorkOffPlan, Document, Matter, Requirement,
-    TestScenario, Ttm, DmcSelection,
+    TestScenario, Ttm, DmcSelection, *DMCT_AGGREGATES,
 )
+#: The events whose aggregates have facts (``projections.dmct_fact_builders`` says why DMCT adds one).
+FOLLOWED_EVENTS: tuple[type, ...] = (*(a.Event for a in AGGREGATES), *DMCT_EVENTS)
 
 PhaseLookup = Callable[[str], PhaseFact | None]
 
@@ -353,12 +356,15 @@ def _facts(a: Aggregate, phase_of: PhaseLookup) -> list[BuiltFact]:
                 BuiltFact(_K.DOCUMENT, f"ttm:{a.phase_id}", a.phase_id, ttm_document_fact(a))]
     if isinstance(a, DmcSelection):
         return [BuiltFact(_K.DMC_SELECTION, a.phase_id, a.phase_id, dmc_selection_fact(a))]
+    if isinstance(a, DMCT_AGGREGATES):
+        return dmct_facts(a)
     raise TypeError(f"no facts are built from {type(a).__name__} {a.id}")
 
 
 __all__ = [
     "AGGREGATES",
     "DMCT_CAPABILITY",
+    "FOLLOWED_EVENTS",
     "PhaseLookup",
     "cycle_run_facts",
     "dmc_selection_fact",

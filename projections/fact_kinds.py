@@ -11,6 +11,9 @@ from enum import StrEnum
 
 from projections.report_facts import (
     DmcSelectionFact,
+    DmctEntryFact,
+    DmctPublicationFact,
+    DmctStatusFact,
     FindingsFact,
     MatterFact,
     RequirementFact,
@@ -46,6 +49,9 @@ class FactKind(StrEnum):
     TTM = "ttm"
     DMC_SELECTION = "dmc_selection"
     FINDINGS = "findings"
+    DMCT_STATUS = "dmct_status"
+    DMCT_ENTRY = "dmct_entry"
+    DMCT_PUBLICATION = "dmct_publication"
 
 
 FACT_TYPES: dict[FactKind, type] = {
@@ -54,7 +60,8 @@ FACT_TYPES: dict[FactKind, type] = {
     FactKind.WORK_OFF_PLAN: WorkOffPlanFact, FactKind.WORK_OFF_DEADLINE: WorkOffDeadlineFact,
     FactKind.DOCUMENT: DocumentFact, FactKind.MATTER: MatterFact, FactKind.REQUIREMENT: RequirementFact,
     FactKind.SCENARIO: ScenarioFact, FactKind.TTM: TtmFact, FactKind.DMC_SELECTION: DmcSelectionFact,
-    FactKind.FINDINGS: FindingsFact,
+    FactKind.FINDINGS: FindingsFact, FactKind.DMCT_STATUS: DmctStatusFact,
+    FactKind.DMCT_ENTRY: DmctEntryFact, FactKind.DMCT_PUBLICATION: DmctPublicationFact,
 }
 
 
@@ -66,7 +73,6 @@ class BuiltFact:
     key: str
     phase_id: str | None
     fact: object
-
 
 
 __all__ = ["FACT_TYPES", "BuiltFact", "FactKind"]

@@ -1,9 +1,10 @@
 """The ``facts`` projection: every fact of the rules engine and the reports, over time.
 
-For each event of a followed aggregate (``fact_builders.AGGREGATES``) it takes the aggregate as it
-stood right after that event, builds its facts (``fact_builders.facts_of``) and keeps one temporal
-row per fact in ``facts`` (``projections.tables``): a fact that changed, or is gone, has its row
-closed (``valid_to`` = the event's position) and the new one inserted (``valid_from`` = it, open).
+For each event of a followed aggregate (``fact_builders.AGGREGATES``; their events are
+``fact_builders.FOLLOWED_EVENTS``) it takes the aggregate as it stood right after that event,
+builds its facts (``fact_builders.facts_of``) and keeps one temporal row per fact in ``facts``
+(``projections.tables``): a fact that changed, or is gone, has its row closed (``valid_to`` = the
+event's position) and the new one inserted (``valid_from`` = it, open).
 An unchanged fact keeps its row. So the facts valid at any position P are found by index, never
 by replaying the ledger at query time (``projections.queries``).
 
@@ -43,14 +44,14 @@ from sqlalchemy.engine import Connection
 from ledger.application import AKLedger
 from ledger.phases import TestPhase
 from projections.base import Positioned, Projection
-from projections.fact_builders import AGGREGATES, facts_of
+from projections.fact_builders import FOLLOWED_EVENTS, facts_of
 from projections.fact_codec import decode, encode
 from projections.fact_kinds import BuiltFact, FactKind
 from projections.rules.facts import PhaseFact
 from projections.tables import facts, positions
 
 CACHE_SIZE = 10_000  # aggregates kept in memory between events
-_FOLLOWED = tuple(a.Event for a in AGGREGATES)
+_FOLLOWED = FOLLOWED_EVENTS
 _c = facts.c
 _CLOSE = (
     update(facts)

@@ -3,7 +3,9 @@
 The rules engine reads issues, phases, planned tests, runs, Work Off Plans and documents. The
 as-of reports (``projections.queries``) also read matters and their windows, the traceability
 chain requirement -> scenario -> planned test (§11.1), Work Off Plan deadlines (§15.1), the DMCs
-selected for a phase (§13.3-13.6) and the compliance findings of each aggregate. Like the engine's,
+selected for a phase (§13.3-13.6), the compliance findings of each aggregate, and the DMCT Process
+(§20): each DMC's and planned EPCL entry's line of the DMCT Status List, each entry's DMCT Testing
+Issues, and each publication of the DMCT Schedule. Like the engine's,
 each is a frozen snapshot of one aggregate (or one part of it) as it stood after an event: flat
 fields, ``str`` ids, aware ``datetime`` instants, ``date`` days, ``tuple`` lists, the ledger's enums.
 """
@@ -13,9 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ledger.dmct.entry_values import PlannedDates
+from ledger.dmct.schedule_values import InstallationType, ScheduleChange, ScheduleEntry
+from ledger.dmct.status_list import OpenClock
 from ledger.findings import Finding
 from ledger.matter_values import MatterStatus, WindowedAct
+from ledger.rules.dmct_statuses import DmctLevel, DmctStatus
 from ledger.rules.phase_kinds import OperatingCapability
+from ledger.rules.roles import Role
 
 
 @dataclass(frozen=True)
@@ -144,8 +151,65 @@ class FindingsFact:
     findings: tuple[Finding, ...]
 
 
+@dataclass(frozen=True)
+class DmctStatusFact:
+    """A DMC's or planned EPCL entry's line of the DMCT Status List (§20.8) as the aggregate
+    stood (``ledger.dmct.status_list.StatusListRow``: ``entry_id`` None on a DMC's line).
+    ``waiting_clocks``: every Supplier Party window (§20.12, §20.37) still waiting for that
+    Supplier to act; which of them are open depends on the day asked about, so the query keeps
+    those whose deadline has not passed (``projections.dmct_queries``)."""
+
+    level: DmctLevel
+    dmc_id: str
+    entry_id: str | None
+    status: DmctStatus
+    clauses: tuple[str, ...]
+    since: datetime
+    event_id: str
+    waiting_clocks: tuple[OpenClock, ...] = ()
+    entry_ids: tuple[str, ...] = ()
+    planned: PlannedDates | None = None
+
+
+@dataclass(frozen=True)
+class DmctEntryFact:
+    """A planned EPCL entry in the DMCT Process (catalogue 2.5) and the DMCT Testing Issues it
+    records (§20.20, by Testing Issue reference, A58); ``under_resolution``: those still going
+    through §20.20-20.27."""
+
+    entry_id: str
+    dmc_id: str
+    installation_type: InstallationType
+    capability_release: OperatingCapability
+    smso: str
+    issue_ids: tuple[str, ...] = ()
+    under_resolution: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DmctPublicationFact:
+    """One publication of the DMCT Schedule (§20.9-20.10): every planned EPCL entry as published,
+    the change log against the previous publication (stored with it), and its distribution so far
+    (``recipients`` notified, the copy ``sent_to_secas``, the DCC Website ``location``)."""
+
+    schedule_id: str
+    schedule_version: int
+    document_sha256: str
+    published_on: date
+    entries: tuple[ScheduleEntry, ...]
+    changes: tuple[ScheduleChange, ...]
+    location: str | None = None
+    recipients: tuple[Role, ...] = ()
+    sent_to_secas: bool = False
+    event_id: str = ""
+    distribution_event_ids: tuple[str, ...] = ()
+
+
 __all__ = [
     "DmcSelectionFact",
+    "DmctEntryFact",
+    "DmctPublicationFact",
+    "DmctStatusFact",
     "FindingsFact",
     "MatterFact",
     "RequirementFact",
