@@ -28,15 +28,9 @@ from signing import merkle
 from signing.checkpoint import open_checkpoint
 from signing.note import parse_vkey
 from tests.e2e.test_http import AKLEDGER, STARTUP_TIMEOUT, Server, cli, free_port, poll
-from tests.integration import test_api_support as support
 
 JOIN_TIMEOUT = 120.0
 RACERS = 8
-
-
-@pytest.fixture(autouse=True)
-def token_rows() -> Iterator[None]:
-    yield from support.token_rows()
 
 
 @contextmanager

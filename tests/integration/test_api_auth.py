@@ -7,7 +7,6 @@ does not name is 403; an allowed role gets past both; and nothing is written on 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,11 +29,6 @@ from tests.integration import test_api_support as support
 from tests.integration.test_api_support import EARLIER, Staff, as_admin, note, raise_issue, who
 
 H = "ab" * 32
-
-
-@pytest.fixture(autouse=True)
-def token_rows() -> Iterator[None]:
-    yield from support.token_rows()
 
 
 @pytest.fixture

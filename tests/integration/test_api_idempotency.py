@@ -5,7 +5,6 @@ on the same database. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,11 +24,6 @@ from tests.integration.test_api_support import Staff, note, raise_issue
 KEY = {"Idempotency-Key": "3f0c2a1e-retry-me"}
 RACERS = 6
 JOIN_TIMEOUT = 120.0
-
-
-@pytest.fixture(autouse=True)
-def token_rows() -> Iterator[None]:
-    yield from support.token_rows()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ add`` and ``akledger principals token`` make them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,30 +19,12 @@ from api.auth import IssuedToken, new_token
 from api.http import create_app
 from ledger.actors import Actor
 from ledger.application import AKLedger
-from ledger.commands.catalogue import catalogue
 from ledger.commands.execute import Executed, bootstrap_admin, execute
 from ledger.context import RecordingContext
 from ledger.principals import PRINCIPAL_ROLES
-from ledger.rules.permissions import PERMISSIONS, Permission
 from ledger.rules.roles import Role
 
-TOKEN_COMMANDS = ("Principal.issue_token", "Principal.revoke_token")
 EARLIER = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-
-
-def token_rows() -> Iterator[None]:
-    """The permission rows of the token commands ({admin}), for as long as the generator runs,
-    where ``ledger.rules.permissions`` does not have them yet (then it changes nothing)."""
-    missing = [c for c in TOKEN_COMMANDS if c not in PERMISSIONS]
-    for command in missing:
-        PERMISSIONS[command] = Permission(command, frozenset({Role.ADMIN}), (), note="ledger administration")
-    catalogue.cache_clear()
-    try:
-        yield
-    finally:
-        for command in missing:
-            del PERMISSIONS[command]
-        catalogue.cache_clear()
 
 
 def who(role: Role) -> str:
