@@ -82,8 +82,8 @@ def execute_json(
     written when it raises."""
     try:
         raw = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CommandInputError([("(line)", f"not JSON: {exc}")]) from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise CommandInputError([("(line)", f"not JSON: {exc}"[:200])]) from None
     if not isinstance(raw, dict):
         raise CommandInputError([("(line)", "a command is a JSON object")])
     spec = _spec_of(raw)

@@ -69,7 +69,7 @@ def rejection(line: int, text: str, exc: LedgerError) -> Rejection:
 def _command_of(text: str) -> str | None:
     try:
         raw = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     name = raw.get("command") if isinstance(raw, dict) else None
     return name if isinstance(name, str) else None

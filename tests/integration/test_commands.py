@@ -240,3 +240,12 @@ def test_if_match_refuses_a_stale_version_and_alongside_commits_with_the_events(
                         alongside=lambda session, done: seen.append(len(done.appended)))
     assert seen == [1]
     assert stored(staffed) == before + len(done.appended)
+
+
+@pytest.mark.parametrize("text", ["{", "[]", "[" * 100_000, '"a"', "\ud800"])
+def test_a_line_that_is_not_a_json_object_is_refused_naming_the_line(staffed: AKLedger, text: str) -> None:
+    before = stored(staffed)
+    with pytest.raises(CommandInputError) as refused:
+        execute_json(staffed, text)
+    assert refused.value.field == "(line)"
+    assert stored(staffed) == before
