@@ -22,14 +22,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from eventsourcing.application import AggregateNotFoundError
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import get_ledger
 from ledger.application import AKLedger
+from ledger.commands.execute import find_principal
 from ledger.errors import PermissionDeniedError
-from ledger.principals import Principal, principal_id
+from ledger.principals import Principal
 
 PREFIX = "akl_"
 _SECRET_LENGTH = 43  # secrets.token_urlsafe(32)
@@ -90,11 +90,9 @@ def authenticate(lg: AKLedger, token: str) -> Principal:
     if found is None:
         raise AuthenticationError("not an AK Ledger token (akl_<principal>_<token id>_<secret>)")
     name, token_id = found["name"], found["token_id"]
-    try:
-        loaded: object = lg.repository.get(principal_id(name))
-    except AggregateNotFoundError:
-        raise AuthenticationError(f"token {token_id} is not in force") from None
-    assert isinstance(loaded, Principal)
+    loaded = find_principal(lg, name)
+    if loaded is None:
+        raise AuthenticationError(f"token {token_id} is not in force")
     expected = loaded.active_tokens.get(token_id)
     # Compare even when the id is unknown, so the time taken does not say which ids exist.
     if not hmac.compare_digest(expected or "0" * 64, token_sha256(token)) or expected is None:

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from eventsourcing.application import AggregateNotFoundError
 from rich.table import Table
 
 from ledger.application import AKLedger
 from ledger.commands.catalogue import catalogue, json_schema
+from ledger.commands.execute import find_principal
 from ledger.commands.importer import ImportReport, import_lines
 from ledger.errors import PermissionDeniedError, UnknownPrincipalError
-from ledger.principals import Principal, principal_id
+from ledger.principals import Principal
 from ledger.rules.roles import Role
 
 # api.cli registers these sub-apps at its bottom; its helpers are imported where used.
@@ -72,11 +72,9 @@ def _operator(lg: AKLedger, name: str) -> Principal:
     """The importing operator: an enabled admin principal."""
     from api.cli import fail
 
-    try:
-        found: object = lg.repository.get(principal_id(name))
-    except AggregateNotFoundError:
+    found = find_principal(lg, name)
+    if found is None:
         fail(2, str(UnknownPrincipalError(name)).replace("principal:", "AKLEDGER_ACTOR:", 1))
-    assert isinstance(found, Principal)
     if found.disabled or found.role is not Role.ADMIN:
         why = "is disabled" if found.disabled else f"is {found.role.value}, not admin"
         fail(2, str(PermissionDeniedError(found.role.value, "import commands", f"{name!r} {why}")))

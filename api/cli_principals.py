@@ -17,9 +17,10 @@ from rich.table import Table
 
 from api import log_service
 from ledger.application import AKLedger
+from ledger.commands.execute import find_principal
 from ledger.errors import NotFoundError
 from ledger.principal_directory import DIRECTORY_ID, PrincipalDirectory
-from ledger.principals import PRINCIPAL_ROLES, Principal, principal_id
+from ledger.principals import PRINCIPAL_ROLES, Principal
 
 # api.cli registers this sub-app at its bottom, so its helpers are imported where they are used:
 # importing this module first must not meet a half-initialised api.cli.
@@ -37,11 +38,9 @@ def _directory(lg: AKLedger) -> PrincipalDirectory | None:
 
 def _principal(lg: AKLedger, name: str) -> Principal:
     """Raises NotFoundError naming the principal."""
-    try:
-        found: object = lg.repository.get(principal_id(name))
-    except AggregateNotFoundError:
-        raise NotFoundError(f"NAME: no principal {name!r} (see `akledger principals list`)") from None
-    assert isinstance(found, Principal)
+    found = find_principal(lg, name)
+    if found is None:
+        raise NotFoundError(f"NAME: no principal {name!r} (see `akledger principals list`)")
     return found
 
 

@@ -142,12 +142,20 @@ def _is_union_branch(part: object) -> bool:
     return isinstance(part, str) and (part.endswith("Key") or part in {"IdTarget", "ReferenceTarget"})
 
 
-def _principal(lg: AKLedger, name: str, command: str) -> Principal:
+def find_principal(lg: AKLedger, name: str) -> Principal | None:
+    """The principal called ``name``, or None if there is none (the one lookup every caller uses)."""
     try:
         found: object = lg.repository.get(principal_id(name))
     except AggregateNotFoundError:
-        raise UnknownPrincipalError(name) from None
+        return None
     assert isinstance(found, Principal)
+    return found
+
+
+def _principal(lg: AKLedger, name: str, command: str) -> Principal:
+    found = find_principal(lg, name)
+    if found is None:
+        raise UnknownPrincipalError(name)
     if found.disabled:
         raise PermissionDeniedError(found.role.value, command, f"principal {name!r} is disabled")
     return found
