@@ -25,6 +25,7 @@ def create_app(
         version="0.1.0",
     )
     app.state.ledger = lg
+    projection_names = [p.name for p in projections_for(lg)]  # once, not per /health request
     problems.install(app)
     app.include_router(routes_log.router)
     app.include_router(routes_commands.router)
@@ -49,7 +50,7 @@ def create_app(
             status = f"integrator {state.state}"
             if state.state == "stopped":
                 response.status_code = 503
-        views = projection_status(lg.engine, [p.name for p in projections_for(lg)])
+        views = projection_status(lg.engine, projection_names)
         faulty = [v.name for v in views if v.fault is not None]
         running = projector.health if projector is not None else None
         if faulty or (running is not None and running.state == "stopped"):
