@@ -34,3 +34,21 @@ class NoteFormatError(MalformedInputError):
 
 class CommitmentError(VerificationError):
     """A disclosed field value does not match the commitment in its entry."""
+
+
+class DossierFormatError(MalformedInputError):
+    """A dossier is not a zip in the ``akledger-dossier/v1`` layout (bad input, not tampering)."""
+
+
+class DossierIncompleteError(VerificationError):
+    """An event the dossier must hold is not in it: an entry removed, or a version of an
+    aggregate's history (the matter's above all) left out."""
+
+
+class EntryAlteredError(SignatureError):
+    """An entry matches neither its signature nor the checkpoint: its bytes were altered (for
+    an event with withheld fields, typically a redacted field's commitment)."""
+
+
+class WitnessError(VerificationError):
+    """A witness cosignature the verifier requires is missing or does not verify."""
