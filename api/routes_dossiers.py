@@ -1,7 +1,9 @@
 """``POST /dossiers``: export a matter's dossier over HTTP (issue 7), as ``akledger dossier export``.
 
 The body names the matter and the redaction; the response is the zip (``application/zip``).
-Bearer authentication as every write (``api.auth``); 404 for an unknown matter, 422 naming the
+Bearer authentication as every write (``api.auth``); only the DCC exports a dossier (issue 7: "the
+DCC exports a dossier from the ledger"; what goes to whom is its confidentiality call, §13.20),
+any other role is refused with 403 naming ``principal``; 404 for an unknown matter, 422 naming the
 field for a bad redact field, preset or position (``api.problems``). The zip is built in memory:
 a dossier is one matter's history, kilobytes to a few megabytes.
 """
@@ -15,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Authenticated
 from api.deps import get_ledger
+from api.problems import RequestRefusedError, problem_response
 from ledger.application import AKLedger
 from ledger.dossier.export import ExportRequest, export_dossier
+from ledger.rules.roles import Role
 
 router = APIRouter(tags=["dossiers"])
 Ledger = Annotated[AKLedger, Depends(get_ledger)]
@@ -40,10 +44,15 @@ class DossierRequest(BaseModel):
 @router.post(
     "/dossiers",
     response_class=Response,
-    responses={200: {"content": {"application/zip": {}}, "description": "The dossier (zip)."}},
+    responses={200: {"content": {"application/zip": {}}, "description": "The dossier (zip)."},
+               403: problem_response("The principal is not the DCC's: only the DCC exports dossiers.")},
     summary="Export a matter's dossier: its history and what it touches, proved against one checkpoint",
 )
 def export(body: DossierRequest, lg: Ledger, principal: Authenticated) -> Response:
+    if principal.role is not Role.DCC:
+        raise RequestRefusedError(403, "Forbidden", "principal",
+                                  f"{principal.name} is {principal.role.value}: only the DCC exports "
+                                  "dossiers")
     exported = export_dossier(
         lg, ExportRequest(body.matter_id, tuple(body.redact), body.preset, body.as_of_position)
     )

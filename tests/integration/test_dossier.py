@@ -217,3 +217,13 @@ def test_a_witness_cosignature_travels_with_the_dossier(ledger: AKLedger, actor:
         exported.zip_bytes, trusted_keys=[log_service.vkey(ledger)], witness_keys=[wvkey]
     )
     assert [w.split("+")[0] for w in report.witnesses] == ["auditor.example/witness"]
+
+
+def test_only_the_dcc_exports_dossiers_over_http(ledger: AKLedger, actor: Actor) -> None:
+    staff = support.staff(ledger, actor)
+    record_a_matter(ledger)
+    client = staff.client()
+    for role in (Role.TAG, Role.SIT_AUDITOR):
+        refused = client.post("/dossiers", json={"matter_id": "R9-T-1"}, headers=staff.bearer(role))
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["errors"][0]["field"] == "principal"
