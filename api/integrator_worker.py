@@ -4,14 +4,28 @@ A database hiccup (a dropped connection, SQLite busy past its timeout) is retrie
 backoff: the same batch again, so nothing is skipped. Anything else stops the worker, and
 ``/health`` says so with 503 rather than the server quietly serving a log that no longer grows
 or read models that no longer follow it.
+
+With several HTTP worker processes (``akledger serve --workers N``) the integrator and the
+projection runner run once, in the supervising parent, and the workers cannot see its threads.
+The parent then publishes their health (``StatusBoard``) to a small JSON file in a private
+temporary directory it names in ``AKLEDGER_SUPERVISOR_STATUS``; each worker reads it
+(``ReportedWorker``) on ``/health``. The lags are read from the database as before, so only the
+state and last error travel through the file. A report older than ``STALE_AFTER`` seconds means the
+supervisor no longer runs them: the worker reports them stopped (503), never silently running.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError
 
@@ -20,12 +34,25 @@ from ledger.application import AKLedger
 
 log = logging.getLogger("akledger.workers")
 MAX_BACKOFF = 30.0
+STATUS_ENV = "AKLEDGER_SUPERVISOR_STATUS"  # the file a supervisor publishes its workers' health to
+PUBLISH_EVERY = 1.0  # seconds between two reports of the supervisor
+STALE_AFTER = 15.0  # seconds without a report after which the workers call the supervisor's threads stopped
 
 
 @dataclass(frozen=True)
 class WorkerHealth:
     state: str  # running | retrying | stopped
     error: str | None
+
+
+class WorkerStatus(Protocol):
+    """What ``/health`` needs of a worker: its name and its health, wherever it runs."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def health(self) -> WorkerHealth: ...
 
 
 class BackgroundWorker:
@@ -85,3 +112,67 @@ def ProjectionWorker(lg: AKLedger, interval: float = 0.25) -> BackgroundWorker: 
     return BackgroundWorker(
         "projections", lambda stop: run_forever(lg, projections_for(lg), stop, interval=interval), interval
     )
+
+
+class StatusBoard:
+    """Publishes ``workers``' health to ``path`` every ``PUBLISH_EVERY`` seconds, from a daemon thread,
+    until ``stop()``. Each report replaces the file whole (``os.replace``): a reader never sees half."""
+
+    def __init__(self, path: Path, workers: Sequence[WorkerStatus]) -> None:
+        self.path = path
+        self._workers = list(workers)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="akledger-status", daemon=True)
+
+    def start(self) -> StatusBoard:
+        self.publish()  # before any worker process starts reading
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(PUBLISH_EVERY * 5)
+
+    def publish(self) -> None:
+        report = {
+            "supervisor_pid": os.getpid(),
+            "written_at": time.time(),
+            "workers": {w.name: {"state": w.health.state, "error": w.health.error} for w in self._workers},
+        }
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".status-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(report, out)
+        os.replace(temporary, self.path)
+
+    def _run(self) -> None:
+        while not self._stop.wait(PUBLISH_EVERY):
+            self.publish()
+
+
+class ReportedWorker:
+    """A worker that runs in the supervisor, as a worker process sees it: its health as last
+    published to ``path`` by a ``StatusBoard``."""
+
+    def __init__(self, path: Path, name: str, stale_after: float = STALE_AFTER) -> None:
+        self._path = path
+        self._name = name
+        self._stale_after = stale_after
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def health(self) -> WorkerHealth:
+        try:
+            report = json.loads(self._path.read_text(encoding="utf-8"))
+            reported = report["workers"][self._name]
+            age = time.time() - float(report["written_at"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return WorkerHealth("stopped", f"no report from the supervisor ({type(exc).__name__}: {exc})")
+        if age > self._stale_after:
+            return WorkerHealth(
+                "stopped", f"no report from the supervisor (pid {report.get('supervisor_pid')}) "
+                f"for {age:.0f} s: it no longer runs the {self._name}",
+            )
+        return WorkerHealth(str(reported["state"]), reported["error"])

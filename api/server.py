@@ -1,17 +1,58 @@
-"""Run the API with uvicorn and the log integrator beside it."""
+"""Run the API with uvicorn and the log integrator beside it.
+
+One process (``workers == 1``, the default and the only choice on SQLite): uvicorn serves the app
+in this process and the integrator and projection runner run in threads beside it.
+
+Several processes (``workers > 1``, PostgreSQL): uvicorn's own supervisor (``Multiprocess``) binds
+the socket here and spawns ``workers`` processes that share it, each building the app from the
+import string ``api.server:app_from_environment`` (a factory) with the settings this process has
+already validated, since the workers inherit its environment. The integrator and the projection
+runner run exactly once, in this supervising process, never in a worker: the log has a single
+sequencer by design. Each worker's ``/health`` reads the lags from the database and the
+supervisor's threads' state from the file the supervisor publishes (``api.integrator_worker``).
+SIGTERM (or SIGINT) stops the workers, each finishing its requests, then the integrator.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
+import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI, Request, Response
+from starlette.middleware.base import RequestResponseEndpoint
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from api.http import create_app
-from api.integrator_worker import IntegratorWorker, ProjectionWorker
+from api.integrator_worker import (
+    STATUS_ENV,
+    IntegratorWorker,
+    ProjectionWorker,
+    ReportedWorker,
+    StatusBoard,
+    WorkerStatus,
+)
 from ledger.application import AKLedger
+from ledger.config import load_settings
+from ledger.store import open_ledger
+
+APP_FACTORY = "api.server:app_from_environment"
+# uvicorn kills a worker that does not answer its supervisor's ping within this many seconds (its
+# default is 5). A spawned worker answers only after importing the app, which took over 30 s on a
+# loaded 2-core machine here: with 5 s every worker was killed while starting, again and again.
+WORKER_HEALTHCHECK_TIMEOUT = 120
+WORKER_HEADER = "AKLedger-Worker"  # which worker process answered: its pid (load balance, diagnosis)
+
+
+class WorkersFailedError(Exception):
+    """A worker process could not start (its log says why); the supervisor stopped."""
 
 
 def run_server(
@@ -20,21 +61,97 @@ def run_server(
     port: int,
     print_url: Callable[[str], None],
     integrator: bool = True,
+    workers: int = 1,
 ) -> None:
     """Serve until SIGTERM or SIGINT; with ``integrator``, integrate and run the projections in
-    threads beside it (off when a separate ``akledger projector`` does)."""
+    threads beside it (off when a separate ``akledger projector`` does).
+
+    Precondition: ``workers == 1`` unless ``lg`` is on PostgreSQL (the caller refuses it).
+    Raises ``WorkersFailedError`` if a worker process failed to start.
+    """
     worker = IntegratorWorker(lg).start() if integrator else None
     projector = ProjectionWorker(lg).start() if integrator else None
-    config = uvicorn.Config(create_app(lg, worker, projector), host=host, port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    print_url(f"http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     try:
-        with sigterm_shuts_down(server):
-            server.run()
+        if workers == 1:
+            _serve_in_process(create_app(lg, worker, projector), host, port, print_url)
+        else:
+            running = [w for w in (worker, projector) if w is not None]
+            with _published(running) as status:
+                _serve_in_workers(workers, host, port, print_url, status)
     finally:
-        for running in (worker, projector):
-            if running is not None:
-                running.stop()
+        for running_worker in (worker, projector):
+            if running_worker is not None:
+                running_worker.stop()
+
+
+def _serve_in_process(app: FastAPI, host: str, port: int, print_url: Callable[[str], None]) -> None:
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    print_url(f"http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    with sigterm_shuts_down(server):
+        server.run()
+
+
+def _serve_in_workers(
+    workers: int, host: str, port: int, print_url: Callable[[str], None], status: Path | None
+) -> None:
+    """uvicorn's supervisor: ``workers`` processes on one socket bound here. Returns after SIGTERM
+    or SIGINT, once every worker has finished (or when a worker could not start)."""
+    config = uvicorn.Config(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+                            log_level="warning", timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT)
+    previous = os.environ.get(STATUS_ENV)
+    if status is None:
+        os.environ.pop(STATUS_ENV, None)  # --no-integrator: the workers report it as external
+    else:
+        os.environ[STATUS_ENV] = str(status)  # inherited by the spawned workers
+    try:
+        supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+        print_url(f"http://{host}:{port}/  ({workers} workers; API docs: /docs)")
+        supervisor.run()
+    finally:
+        if previous is None:
+            os.environ.pop(STATUS_ENV, None)
+        else:
+            os.environ[STATUS_ENV] = previous
+    failed = [p.pid for p in supervisor.processes if p.exitcode == STARTUP_FAILURE]
+    if failed:
+        raise WorkersFailedError(f"worker process {failed[0]} failed to start (its error is logged above)")
+
+
+@contextmanager
+def _published(running: Sequence[WorkerStatus]) -> Iterator[Path | None]:
+    """The file the workers read ``running``'s health from (in a private temporary directory,
+    removed afterwards); ``None`` when nothing runs here."""
+    if not running:
+        yield None
+        return
+    directory = Path(tempfile.mkdtemp(prefix="akledger-serve-"))
+    board = StatusBoard(directory / "status.json", running).start()
+    try:
+        yield board.path
+    finally:
+        board.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process (uvicorn calls this factory in each): the ledger named by the
+    AKLEDGER_* environment, and the supervisor's integrator and projections as it reports them."""
+    lg = open_ledger(load_settings())
+    status = os.environ.get(STATUS_ENV)
+    if status:
+        path = Path(status)
+        app = create_app(lg, ReportedWorker(path, "integrator"), ReportedWorker(path, "projections"))
+    else:
+        app = create_app(lg)
+    pid = str(os.getpid())
+
+    @app.middleware("http")
+    async def name_the_worker(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers[WORKER_HEADER] = pid
+        return response
+
+    return app
 
 
 @contextmanager

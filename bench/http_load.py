@@ -1,0 +1,405 @@
+"""HTTP load on loopback: `akledger serve` in its own process, driven by concurrent httpx clients.
+
+``.venv/bin/python -m bench.http_load [--backend sqlite|postgresql|both] [--quick]``
+
+What is measured, per backend (2 worker processes on PostgreSQL, 1 on SQLite, where several are
+refused; the integrator and the projections run in the server as `akledger serve` runs them):
+
+- append: ``POST /commands/Note.record`` from ``--clients`` concurrent clients (threads, one
+  keep-alive connection each), requests/s over the whole run and p50/p95 latency. Baseline, in
+  the same run on the same database: the same command run in this process through
+  ``ledger.commands.execute`` (no HTTP, no server), one after another.
+- queries: each ``--query`` path (default the Table 13.2 threshold counts of the demo's IOC SIT
+  phase and the DMCT Status List; add ``/health``, ``/log/checkpoint`` or any GET) from the same
+  clients, p50/p95 latency. Baseline: the same request to the same app in this process (ASGI, no
+  socket, no concurrency), one after another.
+
+The ledger is a fresh one per backend holding the demo's history (``ledger.demo``, as `akledger
+demo` records it), or, with ``--database-url``/``--home``, an existing ledger (such as one made by
+``bench.generate``); the run then adds a principal ``bench-http`` (role dcc), its token, and the
+appended notes to it, and the operator (``AKLEDGER_ACTOR``) must be an admin. Clients run in this
+process and share the machine with the server: on a 2-core box they take a core's share, so the
+figures are a floor for the server alone. Each figure also gives the CPU the server's processes
+(``/proc``, parent and workers) and the clients spent per request, which a busy machine does not
+inflate the way it inflates latency. ``--no-integrator`` serves without the integrator and the
+projections, to tell the write path's cost from the read side's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import Databases, Row, console, median, percentile, say
+from bench.run import RESULTS, environment, markdown, show
+from ledger.actors import Actor
+from ledger.commands.execute import bootstrap_admin, execute, find_principal
+from ledger.config import Settings, load_settings
+from ledger.context import RecordingContext
+from ledger.store import open_ledger
+
+AKLEDGER = shutil.which("akledger", path=str(Path(sys.executable).parent)) or "akledger"
+WORKERS = {"postgresql": 2, "sqlite": 1}
+APPEND_TARGET = 400.0  # requests/s
+QUERY_P95_TARGET_MS = 50.0
+BENCH_PRINCIPAL = "bench-http"
+STARTUP_TIMEOUT = 300.0  # seconds; spawned workers import the app (slow on a loaded machine)
+
+
+def default_queries() -> list[str]:
+    from ledger.demo import IOC_SIT
+
+    return [f"/queries/thresholds?phase={IOC_SIT}", "/queries/dmct-status"]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.http_load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--database-url", help="an existing ledger instead of a fresh demo one "
+                        "(AKLEDGER_DATABASE_URL); the backend follows from it")
+    parser.add_argument("--home", help="an existing ledger's AKLEDGER_HOME (its keys; its SQLite file "
+                        "unless --database-url names the database)")
+    parser.add_argument("--workers", type=int, help="server worker processes (default: 2 on "
+                        "PostgreSQL, 1 on SQLite)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--appends", type=int, default=4000, help="append requests (default 4000)")
+    parser.add_argument("--queries", type=int, default=800, help="requests per query path (default 800)")
+    parser.add_argument("--query", action="append", dest="paths", metavar="PATH",
+                        help="a GET path with its query string, repeatable (default: "
+                        "/queries/thresholds?phase=<IOC SIT> and /queries/dmct-status)")
+    parser.add_argument("--no-integrator", action="store_true", help="serve --no-integrator: the write "
+                        "path alone, no log integrator or projections in the server (queries then catch up)")
+    parser.add_argument("--quick", action="store_true", help="1000 appends, 200 requests per query")
+    parser.add_argument("--keep", action="store_true", help="keep the fresh databases afterwards")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.appends, args.queries = 1000, 200
+    args.paths = args.paths or default_queries()
+    return args
+
+
+# -- the ledger and its server ---------------------------------------------------------------------
+def fresh_settings(dbs: Databases) -> Settings:
+    """A new ledger in ``dbs`` holding the demo's history, integrated and projected."""
+    from api import log_service
+    from ledger.commands.importer import import_lines
+    from ledger.demo import demo_commands
+    from projections.registry import projections_for
+    from projections.runner import run_once
+
+    lg = dbs.ledger("http")
+    operator = Actor(principal=lg.settings.actor)  # as `akledger init` makes it the first admin
+    bootstrap_admin(lg, operator.principal, "bench operator", RecordingContext(operator, datetime.now(UTC)))
+    lines = [json.dumps(c) for c in demo_commands(lg.settings.actor)]
+    report = import_lines(lg, lines, via=lg.settings.actor)
+    if report.rejected:
+        raise RuntimeError(f"the demo's history did not import: {report.rejected[0]}")
+    log_service.integrate(lg)
+    for projection in projections_for(lg):
+        run_once(lg, projection)
+    return lg.settings
+
+
+def bench_token(settings: Settings) -> str:
+    """A bearer token of ``bench-http`` (role dcc), added by the operator if it is not there."""
+    from api.auth import new_token
+
+    lg = open_ledger(settings)
+    try:
+        def run(command: str, data: dict[str, Any]) -> None:
+            execute(lg, {"command": command, "principal": settings.actor,
+                         "occurred_at": datetime.now(UTC).isoformat(), "data": data})
+
+        if find_principal(lg, BENCH_PRINCIPAL) is None:  # else added by an earlier run on this ledger
+            run("Principal.add", {"name": BENCH_PRINCIPAL, "role": "dcc", "organisation": "DCC"})
+        issued = new_token(BENCH_PRINCIPAL)
+        run("Principal.issue_token", {"target": {"name": BENCH_PRINCIPAL}, "token_id": issued.token_id,
+                                      "token_sha256": issued.sha256})
+        return issued.token
+    finally:
+        lg.close()
+        lg.engine.dispose()
+
+
+def environ_for(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "AKLEDGER_HOME": str(settings.home), "AKLEDGER_DATABASE_URL": settings.database_url,
+            "AKLEDGER_LOG_ORIGIN": settings.log_origin, "AKLEDGER_ACTOR": settings.actor}
+
+
+@contextmanager
+def serving(settings: Settings, workers: int, log: Path, *options: str) -> Iterator[tuple[str, int]]:
+    """`akledger serve --workers N` on a free loopback port until the block ends; its base URL and
+    pid."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    with log.open("wb") as out:
+        proc = subprocess.Popen([AKLEDGER, "serve", "--port", str(port), "--workers", str(workers), *options],
+                                env=environ_for(settings), stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not _answers(base, proc, log):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer /health within {STARTUP_TIMEOUT:.0f} s")
+            time.sleep(0.2)
+        yield base, proc.pid
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _answers(base: str, proc: subprocess.Popen[bytes], log: Path) -> bool:
+    if proc.poll() is not None:
+        raise RuntimeError(f"the server exited with {proc.returncode}:\n{log.read_text()}")
+    try:
+        return httpx.get(f"{base}/health", timeout=5.0).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its live descendants (Linux
+    /proc): the server's own cost, whatever else the machine is doing."""
+    pids, seen = [pid], 0
+    while seen < len(pids):
+        for children in Path(f"/proc/{pids[seen]}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                pids += [int(c) for c in children.read_text().split()]
+        seen += 1
+    ticks = 0
+    for each in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+# -- load ------------------------------------------------------------------------------------------
+@dataclass
+class Load:
+    """What ``clients`` concurrent clients saw sending ``total`` requests."""
+
+    total: int
+    seconds: float
+    latencies: list[float]  # seconds, one per request
+    statuses: dict[int, int]
+    server_cpu: float = 0.0  # CPU seconds the server's processes used meanwhile
+    client_cpu: float = 0.0  # CPU seconds this process (the clients) used meanwhile
+
+    def cpu_ms(self) -> str:
+        return (f"server CPU {self.server_cpu / self.total * 1000:.1f} ms/req, "
+                f"clients {self.client_cpu / self.total * 1000:.1f} ms/req")
+
+    @property
+    def rate(self) -> float:
+        return self.total / self.seconds
+
+    def ms(self, q: float) -> float:
+        return percentile(self.latencies, q) * 1000
+
+
+def load(base: str, server_pid: int, headers: dict[str, str], clients: int, total: int,
+         send: Callable[[httpx.Client, int], httpx.Response]) -> Load:
+    """``total`` requests ``send(client, i)`` spread over ``clients`` threads, each with its own
+    keep-alive connection; released together by a barrier."""
+    numbers = itertools.count()
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    start = threading.Barrier(clients + 1)
+
+    def client() -> None:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        with httpx.Client(base_url=base, headers=headers, timeout=60.0, limits=limits) as http:
+            http.get("/health")  # connect before the clock starts
+            start.wait()
+            while True:
+                with lock:
+                    i = next(numbers)
+                if i >= total:
+                    return
+                began = time.perf_counter()
+                status = send(http, i).status_code
+                took = time.perf_counter() - began
+                with lock:
+                    latencies.append(took)
+                    statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began, server_cpu, client_cpu = time.perf_counter(), tree_cpu_seconds(server_pid), time.process_time()
+    for thread in threads:
+        thread.join()
+    return Load(total, time.perf_counter() - began, latencies, statuses,
+                tree_cpu_seconds(server_pid) - server_cpu, time.process_time() - client_cpu)
+
+
+def note_body(i: int) -> dict[str, Any]:
+    return {"occurred_at": datetime.now(UTC).isoformat(),
+            "data": {"text": f"HTTP bench note {i:08d}: test execution report received"}}
+
+
+def in_process_appends(settings: Settings, count: int) -> tuple[float, float]:
+    """Commands per second of ``Note.record`` through ``ledger.commands.execute`` here, one by one,
+    and the CPU milliseconds this process spent on each."""
+    lg = open_ledger(settings)
+    try:
+        lg.load_signer()
+        commands = [{"command": "Note.record", "principal": BENCH_PRINCIPAL, **note_body(i)}
+                    for i in range(count)]
+        execute(lg, commands[0])  # warm up: connection, signer, statement cache
+        began, cpu = time.perf_counter(), time.process_time()
+        for command in commands[1:]:
+            execute(lg, command)
+        return (count - 1) / (time.perf_counter() - began), (time.process_time() - cpu) / (count - 1) * 1000
+    finally:
+        lg.close()
+        lg.engine.dispose()
+
+
+def in_process_query(settings: Settings, token: str, path: str, count: int) -> list[float]:
+    """Latencies (s) of ``path`` asked of the app in this process (ASGI, no socket), one by one."""
+    import asyncio
+
+    from api.http import create_app
+
+    lg = open_ledger(settings)
+
+    async def ask() -> list[float]:
+        transport = httpx.ASGITransport(app=create_app(lg))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench",
+                                     headers={"Authorization": f"Bearer {token}"}) as http:
+            first = await http.get(path)
+            if first.status_code != 200:
+                raise RuntimeError(f"GET {path} in process: {first.status_code} {first.text[:300]}")
+            took = []
+            for _ in range(count):
+                began = time.perf_counter()
+                await http.get(path)
+                took.append(time.perf_counter() - began)
+            return took
+
+    try:
+        return asyncio.run(ask())
+    finally:
+        lg.close()
+        lg.engine.dispose()
+
+
+# -- rows ------------------------------------------------------------------------------------------
+def append_row(backend: str, workers: int, clients: int, http: Load, baseline: float, cpu_ms: float) -> Row:
+    met = http.statuses == {201: http.total} and http.rate >= APPEND_TARGET
+    return Row(
+        backend, f"append over HTTP (Note.record, {workers} worker{'s' * (workers > 1)}, {clients} clients)",
+        http.total, http.rate, "req/s",
+        f"execute() in process, no HTTP, 1 thread: {baseline:,.0f} cmd/s (CPU {cpu_ms:.1f} ms/cmd)",
+        baseline, http.rate / baseline,
+        f">= {APPEND_TARGET:.0f} req/s", met,
+        shown=f"{http.rate:,.0f} req/s (p50 {http.ms(50):.1f} ms, p95 {http.ms(95):.1f} ms; {http.cpu_ms()})",
+        extra={"statuses": http.statuses, "seconds": http.seconds, "server_cpu": http.server_cpu,
+               "client_cpu": http.client_cpu, "baseline_cpu_ms": cpu_ms},
+    )
+
+
+def query_row(backend: str, workers: int, clients: int, path: str, http: Load, baseline: list[float]) -> Row:
+    base_p50, base_p95 = median(baseline) * 1000, percentile(baseline, 95) * 1000
+    met = http.statuses == {200: http.total} and http.ms(95) < QUERY_P95_TARGET_MS
+    return Row(
+        backend, f"GET {path} ({workers} worker{'s' * (workers > 1)}, {clients} clients)", http.total,
+        http.ms(95), "ms p95",
+        f"same app in process (ASGI), 1 at a time: p50 {base_p50:.1f} ms, p95 {base_p95:.1f} ms",
+        base_p95, http.ms(95) / base_p95, f"p95 < {QUERY_P95_TARGET_MS:.0f} ms", met,
+        shown=f"p50 {http.ms(50):.1f} ms, p95 {http.ms(95):.1f} ms ({http.rate:,.0f} req/s; {http.cpu_ms()})",
+        extra={"statuses": http.statuses, "seconds": http.seconds, "server_cpu": http.server_cpu,
+               "client_cpu": http.client_cpu},
+    )
+
+
+def getter(path: str) -> Callable[[httpx.Client, int], httpx.Response]:
+    return lambda http, _: http.get(path)
+
+
+def run_backend(backend: str, settings: Settings, args: argparse.Namespace, workdir: Path) -> list[Row]:
+    workers = args.workers or WORKERS[backend]
+    token = bench_token(settings)
+    headers = {"Authorization": f"Bearer {token}"}
+    rows = []
+    baseline_appends, cpu_ms = in_process_appends(settings, max(args.appends // 4, 100))
+    say(f"  {backend}: in-process execute {baseline_appends:,.0f} cmd/s, CPU {cpu_ms:.1f} ms/cmd")
+    options = ["--no-integrator"] if args.no_integrator else []
+    with serving(settings, workers, workdir / f"serve-{backend}.log", *options) as (base, pid):
+        appended = load(base, pid, headers, args.clients, args.appends,
+                        lambda http, i: http.post("/commands/Note.record", json=note_body(i)))
+        rows.append(append_row(backend, workers, args.clients, appended, baseline_appends, cpu_ms))
+        say(f"  {backend}: {rows[-1].shown} {appended.statuses}")
+        for path in args.paths:
+            asked = load(base, pid, headers, args.clients, args.queries, getter(path))
+            baseline = in_process_query(settings, token, path, max(args.queries // 4, 50))
+            rows.append(query_row(backend, workers, args.clients, path, asked, baseline))
+            say(f"  {backend}: GET {path}: {rows[-1].shown} {asked.statuses}")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = "python -m bench.http_load " + " ".join(sys.argv[1:] if argv is None else argv)
+    env = environment()
+    rows: list[Row] = []
+    if args.database_url or args.home:  # an existing ledger, as AKLEDGER_* would name it
+        named = {"AKLEDGER_DATABASE_URL": args.database_url, "AKLEDGER_HOME": args.home}
+        environ = {**os.environ, **{k: v for k, v in named.items() if v}}
+        settings = load_settings(environ)
+        backend = "sqlite" if settings.is_sqlite else "postgresql"
+        workdir = Path(settings.home)
+        rows += run_backend(backend, settings, args, workdir)
+    else:
+        backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+        for backend in backends:
+            dbs = Databases(backend, keep=args.keep)
+            try:
+                say(f"[bold]{backend}[/bold]: a fresh ledger with the demo's history")
+                rows += run_backend(backend, fresh_settings(dbs), args, dbs.workdir)
+            finally:
+                dbs.close()
+    show(rows)
+    load_now = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    load_then = ", ".join(f"{x:.1f}" for x in env["loadavg_at_start"])
+    print(markdown(rows, command, env))
+    print(f"\nLoad average (1, 5, 15 min) at the start: {load_then}; at the end: {load_now}.")
+    RESULTS.mkdir(exist_ok=True)
+    doc = {"command": command, "environment": env, "rows": [asdict(r) for r in rows]}
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for name in ("http_load_latest.json", f"http_load_{stamp}.json"):
+        (RESULTS / name).write_text(json.dumps(doc, indent=2, default=str))
+    console.print(f"wrote {RESULTS / 'http_load_latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
