@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ledger.actors import Actor
 from ledger.application import AKLedger, Appended
 from ledger.errors import NotFoundError
+from ledger.log import cosignatures
 from ledger.log.integrator import BatchResult, Integrator
 from ledger.log.reader import LogReader, StoredCheckpoint
 from ledger.log.tables import ledger_keys
@@ -188,3 +189,37 @@ def load_demo(lg: AKLedger, actor: Actor) -> None:
     lg.load_signer()
     for text in DEMO_NOTES:
         lg.record_note(text, actor)
+
+
+# -- witnesses and their cosignatures (c2sp.org/tlog-cosignature) -------------------------------
+
+
+def cosigned_checkpoint(lg: AKLedger) -> str:
+    """The latest signed checkpoint with the witness cosignatures the ledger holds for it."""
+    latest = latest_checkpoint(lg)
+    return cosignatures.cosigned_note(lg.engine, latest.note, latest.size)
+
+
+def add_witness(lg: AKLedger, vkey_text: str) -> cosignatures.Witness:
+    return cosignatures.add_witness(lg.engine, vkey_text)
+
+
+def witness_list(lg: AKLedger) -> list[dict[str, Any]]:
+    return [{"name": w.name, "key_id": w.key_id, "vkey": w.vkey} for w in cosignatures.witnesses(lg.engine)]
+
+
+def accept_cosignatures(lg: AKLedger, size: int | None, body: str | Sequence[str]) -> dict[str, Any]:
+    """Hold the cosignatures POSTed: ``body`` is a cosigned checkpoint note (``size`` None) or
+    the lines for the checkpoint of ``size``. Raises CosignatureRefusedError naming the field."""
+    if size is None:
+        assert isinstance(body, str)
+        held = cosignatures.record_cosigned_note(lg.engine, body)
+    else:
+        held = cosignatures.record_cosignatures(lg.engine, size, list(body))
+    return {
+        "size": held[0].size,
+        "cosignatures": [
+            {"witness": h.witness, "key_id": h.key_id, "timestamp": h.timestamp, "new": h.new}
+            for h in held
+        ],
+    }

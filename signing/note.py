@@ -416,3 +416,17 @@ def verify_cosignature(checkpoint_text: str, sig: Signature, verifier: Verifier)
     timestamp, _ = _split_cosignature(sig.signature)
     verifier.verify(checkpoint_text.encode("utf-8"), sig.signature)
     return timestamp
+
+
+def parse_signature_line(line: str) -> Signature:
+    """Parse one ``— <name> <base64>`` signature line (with or without its final newline).
+
+    Raises:
+        NoteFormatError: not exactly one line, a control character, no em dash prefix, a bad
+            key name, non-canonical base64, or a signature of fewer than 5 bytes.
+    """
+    body = line[:-1] if line.endswith("\n") else line
+    if "\n" in body:
+        raise NoteFormatError("signature line: must be exactly one line")
+    _check_chars(body, "signature line")
+    return _parse_signature_line(body, 1)

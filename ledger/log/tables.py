@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -69,6 +70,33 @@ log_checkpoints = Table(
     Column("note", Text, nullable=False, comment="the C2SP signed note, verbatim"),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+log_witnesses = Table(
+    "log_witnesses",
+    metadata,
+    Column("name", Text, primary_key=True, comment="the witness's key name (c2sp.org/signed-note)"),
+    Column("key_id", String(8), nullable=False, comment="C2SP key id of its 0x04 key, hex"),
+    Column("vkey", Text, nullable=False, comment="tlog-cosignature vkey name+hex8+base64"),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    comment="witnesses whose cosignatures the ledger accepts (akledger witness add)",
+)
+
+log_cosignatures = Table(
+    "log_cosignatures",
+    metadata,
+    Column("id", _BigInt, primary_key=True, autoincrement=True),
+    Column("size", _BigInt, nullable=False, index=True, comment="tree size of the cosigned checkpoint"),
+    Column("witness", Text, nullable=False, comment="the witness's key name"),
+    Column("key_id", String(8), nullable=False, comment="C2SP key id of the 0x04 key, hex"),
+    Column("timestamp", _BigInt, nullable=False, comment="the cosignature's POSIX time"),
+    Column("line", Text, nullable=False, comment="the note signature line, without its newline"),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("size", "witness", "key_id", name="log_cosignatures_one_per_witness"),
+    comment="c2sp.org/tlog-cosignature lines held for the ledger's own checkpoints",
+)
+
+# Not in APPEND_ONLY_TABLES: migration 0001 installs those; 0005 installs these.
+WITNESS_TABLES = (log_witnesses.name, log_cosignatures.name)
 
 APPEND_ONLY_TABLES = (
     EVENTS_TABLE,

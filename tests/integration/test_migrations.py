@@ -9,7 +9,7 @@ from ledger.application import AKLedger
 from ledger.log.tables import APPEND_ONLY_TABLES
 from ledger.store import alembic_config, migrate
 
-OWNED = {"ledger_keys", "log_leaves", "log_nodes", "log_checkpoints"}
+OWNED = {"ledger_keys", "log_leaves", "log_nodes", "log_checkpoints", "log_witnesses", "log_cosignatures"}
 
 
 def _tables(lg: AKLedger) -> set[str]:
