@@ -281,14 +281,28 @@ def serve(
             help="Run the log integrator in-process (off when a separate `projector` runs it).",
         ),
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64,
+            help="HTTP worker processes (PostgreSQL only); the integrator still runs once, in the parent.",
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the HTTP API (and, by default, run the log integrator in-process)."""
-    from api.server import run_server
+    """Serve the HTTP API (and, by default, run the log integrator in-process). With --workers N
+    (PostgreSQL), N processes serve it and the integrator and projections still run once, here."""
+    from api.server import WorkersFailedError, run_server
 
+    if workers > 1 and settings().is_sqlite:
+        fail(2, f"--workers {workers}: SQLite admits one writer process at a time, so several workers "
+             "need PostgreSQL (AKLEDGER_DATABASE_URL); use --workers 1 on SQLite")
     lg = ledger()
     with handled():
-        run_server(lg, host, port, print_url=lambda url: out.print(f"serving on {url}"),
-                   integrator=integrator)
+        try:
+            run_server(lg, host, port, print_url=lambda url: out.print(f"serving on {url}"),
+                       integrator=integrator, workers=workers)
+        except WorkersFailedError as exc:
+            fail(1, str(exc))
 
 
 @app.command()
@@ -359,17 +373,28 @@ def main() -> None:
 __all__ = ["app", "main"]
 
 
-# At the bottom: api.cli_principals imports this module's helpers.
+# At the bottom: these modules import this module's helpers.
 from api.cli_commands import commands_app, import_app  # noqa: E402
+from api.cli_dmct_query import dmct_completion  # noqa: E402
+from api.cli_dossier import dossier_app  # noqa: E402
+from api.cli_imports import import_junit, import_ttm  # noqa: E402
 from api.cli_principals import principals_app  # noqa: E402
 from api.cli_projections import projections_app  # noqa: E402
 from api.cli_query import query_app  # noqa: E402
+from api.cli_report import report  # noqa: E402
 from api.cli_tokens import revoke_token, token  # noqa: E402
+from api.cli_witness import witness_app  # noqa: E402
 
 principals_app.command("token")(token)
 principals_app.command("revoke-token")(revoke_token)
+import_app.command("junit")(import_junit)
+import_app.command("ttm")(import_ttm)
+query_app.command("dmct-completion")(dmct_completion)
+app.command("report")(report)
 app.add_typer(principals_app, name="principals")
 app.add_typer(commands_app, name="commands")
 app.add_typer(import_app, name="import")
 app.add_typer(projections_app, name="projections")
 app.add_typer(query_app, name="query")
+app.add_typer(dossier_app, name="dossier")
+app.add_typer(witness_app, name="witness")

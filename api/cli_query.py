@@ -9,7 +9,8 @@ day-judged ones (work-off, matters, findings, dmct-status) on ``--on DATE``; dra
 
 Before answering, the ``facts`` projection is caught up when it is behind the ledger; when a
 projector holds it, this waits for it (up to ``WAIT_FOR_PROJECTOR`` seconds, then answers as of
-where it got to and says so on stderr).
+where it got to and says so on stderr). The reports, their filters and the reading of the as-of
+arguments are ``api.query_service``'s, shared with ``GET /queries/...`` (``api.routes_queries``).
 
 Exit codes as in ``api.cli``: 0 answered; 1 the projection failed or has not reached the position
 asked for, or Appendix AK sets no exit criteria for the phase's kind; 2 bad input: an as-of,
@@ -25,26 +26,24 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
+from api import query_service as service
 from api import query_views as views
+from api.query_service import AsOfAsked, QueryInputError, UnknownFilterError
 from ledger.application import AKLedger
-from projections import dmct_queries, queries, tracking
-from projections.as_of import AsOf, AsOfError, projected_position
-from projections.errors import ProjectionLockedError
-from projections.fact_codec import as_json
+from projections import dmct_queries, queries
+from projections.as_of import AsOf, AsOfError
+from projections.fact_codec import encode as as_json
 from projections.fact_kinds import FactKind
-from projections.queries import HeatmapAnswer, HeatmapRow, UnknownPhaseError
+from projections.queries import HeatmapRow, UnknownPhaseError
 from projections.register_queries import MatterState
-from projections.registry import projection_named
 from projections.rules.verdicts import CriterionResult
-from projections.runner import run_once
 
 query_app = typer.Typer(no_args_is_help=True,
                         help="As-of reports: thresholds, exit criteria, coverage, registers, DMCT.")
@@ -62,11 +61,9 @@ class Shape(StrEnum):
 
 @dataclass(frozen=True)
 class Asked:
-    """The as-of arguments, read: a position or an aware time, the day to judge on, the output."""
+    """The as-of arguments, read (``at``), and the output's shape."""
 
-    position: int | None
-    time: datetime | None
-    day: date | None
+    at: AsOfAsked
     shape: Shape
 
 
@@ -87,30 +84,16 @@ DmcOpt = Annotated[str | None, typer.Option("--dmc", metavar="ID", help="Only th
 def asked(
     position: int | None, when: str | None, as_json: bool, as_csv: bool, on: str | None = None
 ) -> Asked:
-    """Read the as-of options; a bad one exits 2 naming it."""
+    """Read the as-of options (``api.query_service.read_as_of``); a bad one exits 2 naming it."""
     from api.cli import fail
 
-    if position is not None and when is not None:
-        fail(2, "--as-of-position, --as-of: give one or the other, not both")
-    if position is not None and position < 0:
-        fail(2, f"--as-of-position: {position} is not a ledger position (0 or more)")
+    try:
+        at = service.read_as_of(position, when, on)
+    except QueryInputError as exc:
+        fail(2, f"{', '.join(map(service.option, exc.parameters))}: {exc.reason}")
     if as_json and as_csv:
         fail(2, "--json, --csv: choose one")
-    moment = None
-    if when is not None:
-        try:
-            moment = datetime.fromisoformat(when)
-        except ValueError:
-            fail(2, f"--as-of: {when!r} is not an ISO 8601 time (e.g. 2026-07-01T12:00:00+01:00)")
-        if moment.tzinfo is None:
-            fail(2, f"--as-of: {when} has no time zone (give an offset, e.g. +00:00)")
-    day = None
-    if on is not None:
-        try:
-            day = date.fromisoformat(on)
-        except ValueError:
-            fail(2, f"--on: {on!r} is not a date (YYYY-MM-DD)")
-    return Asked(position, moment, day, Shape.JSON if as_json else Shape.CSV if as_csv else Shape.TABLE)
+    return Asked(at, Shape.JSON if as_json else Shape.CSV if as_csv else Shape.TABLE)
 
 
 # -- the facts projection, caught up -----------------------------------------------------------------
@@ -123,27 +106,17 @@ def caught_up() -> AKLedger:
 
     lg = ledger()
     with handled():
-        at, head = _lag(lg)
-        if head > at:
-            try:
-                run_once(lg, projection_named("facts", lg))
-            except ProjectionLockedError:
-                _wait_for_projector(lg)
+        state = service.catch_up(lg)
+        if not state.caught_up:  # another runner holds the projection: wait for it
+            _wait_for_projector(lg, state.ledger_head)
     return lg
 
 
-def _lag(lg: AKLedger) -> tuple[int, int]:
-    """(where the facts projection is, the ledger's head)."""
-    with lg.engine.connect() as conn:
-        return projected_position(conn), tracking.head(conn)
-
-
-def _wait_for_projector(lg: AKLedger) -> None:
+def _wait_for_projector(lg: AKLedger, target: int) -> None:
     from api.cli import err
 
-    _, target = _lag(lg)
     deadline = time.monotonic() + WAIT_FOR_PROJECTOR
-    while (at := _lag(lg)[0]) < target:
+    while (at := service.read_model(lg).position) < target:
         if time.monotonic() >= deadline:
             err.print(f"warning: the projector is at position {at} of {target}; answering as of there",
                       highlight=False, soft_wrap=True)
@@ -152,7 +125,7 @@ def _wait_for_projector(lg: AKLedger) -> None:
 
 
 @contextmanager
-def answering() -> Iterator[None]:
+def answering(how: Asked) -> Iterator[None]:
     """A query's errors as exit codes: what a filter or an as-of names that is not there, 2
     naming the option; any other ledger error, 1 (``api.cli.handled``)."""
     from api.cli import fail, handled
@@ -160,16 +133,9 @@ def answering() -> Iterator[None]:
     with handled():
         try:
             yield
-        except UnknownPhaseError as exc:
-            fail(2, f"--phase: {exc}")
-        except dmct_queries.UnknownDmcError as exc:
-            fail(2, f"--dmc: {exc}")
-        except dmct_queries.UnknownEntryError as exc:
-            fail(2, f"--entry: {exc}")
-        except dmct_queries.UnknownScheduleVersionError as exc:
-            fail(2, f"--version: {exc}")
-        except AsOfError as exc:
-            fail(2, f"--as-of-position/--as-of: {exc}")
+        except (UnknownPhaseError, dmct_queries.UnknownDmcError, dmct_queries.UnknownEntryError,
+                dmct_queries.UnknownScheduleVersionError, UnknownFilterError, AsOfError) as exc:
+            fail(2, f"{', '.join(map(service.option, service.parameter_of(exc, how.at)))}: {exc}")
 
 
 def show(answer: Any, how: Asked, draw: Callable[[Console], None], cells: Callable[[], views.Cells]) -> None:
@@ -193,28 +159,28 @@ def required_phase(lg: AKLedger, phase: str | None, how: Asked) -> str:
 
     if phase is not None:
         return phase
-    with answering():
-        at = queries.position_as_of(lg.engine, how.position, how.time)
+    with answering(how):
+        at = queries.position_as_of(lg.engine, how.at.position, how.at.time)
         phases = queries.facts_at(lg.engine, FactKind.PHASE, at)
     listed = ", ".join(f"{p.phase_id} ({p.kind.value} {p.capability.value})" for p in phases) or "none"
     fail(2, f"--phase: name the Test Phase (planned as of position {at}: {listed})")
 
 
-def of_phase(query: Callable[..., T], phase: str | None, how: Asked, **options: Any) -> T:
-    """``query``'s answer for ``--phase`` (required) as of the position asked for."""
+def of_phase(query: Callable[..., T], phase: str | None, how: Asked, *options: Any) -> T:
+    """``query``'s answer (an ``api.query_service`` report) for ``--phase`` (required) as of the
+    position asked for."""
     lg = caught_up()
-    with answering():
-        return query(lg.engine, required_phase(lg, phase, how), as_of_position=how.position, as_of=how.time,
-                     **options)
+    with answering(how):
+        return query(lg, required_phase(lg, phase, how), how.at, *options)
     raise AssertionError  # unreachable: answering() exits
 
 
-def check_phase(lg: AKLedger, phase: str | None, at: AsOf) -> None:
-    """Raises ``UnknownPhaseError`` when ``phase`` names no phase planned as of ``at``."""
-    if phase is None:
-        return
-    if phase not in {p.phase_id for p in queries.facts_at(lg.engine, FactKind.PHASE, at.position)}:
-        raise UnknownPhaseError(phase, at.position)
+def answered(query: Callable[..., T], *options: Any, how: Asked) -> T:
+    """``query``'s answer (an ``api.query_service`` report) with ``options``, as of ``how``."""
+    lg = caught_up()
+    with answering(how):
+        return query(lg, *options, how.at)
+    raise AssertionError  # unreachable: answering() exits
 
 
 # -- the reports -------------------------------------------------------------------------------------
@@ -225,7 +191,7 @@ def thresholds(phase: PhaseOpt = None, as_of_position: PositionOpt = None, as_of
                as_json_: JsonOpt = False, as_csv: CsvOpt = False) -> None:
     """The Testing Issue Threshold counts gating a phase (Tables 13.2, 13.3), each against its limit."""
     how = asked(as_of_position, as_of, as_json_, as_csv)
-    answer = of_phase(queries.thresholds, phase, how)
+    answer = of_phase(service.thresholds, phase, how)
     show(answer, how, lambda c: views.show_counts(c, answer.counts, answer.verdict,
                                                   f"thresholds of {answer.phase_id}"),
          lambda: views.threshold_csv(answer.counts))
@@ -237,7 +203,7 @@ def exit_criteria(phase: PhaseOpt = None, require_evidence: EvidenceOpt = False,
                   as_csv: CsvOpt = False) -> None:
     """The Exit Criteria of a PIT or SIT phase (§12.9; Table 13.1), each with its verdict."""
     how = asked(as_of_position, as_of, as_json_, as_csv)
-    answer = of_phase(queries.exit_criteria, phase, how, require_evidence=require_evidence)
+    answer = of_phase(service.exit_criteria, phase, how, require_evidence)
     show(answer, how, lambda c: views.show_exit(c, answer),
          lambda: views.cells_of(answer.evaluation.criteria, views.names_of(CriterionResult)))
 
@@ -247,7 +213,7 @@ def ttm(phase: PhaseOpt = None, as_of_position: PositionOpt = None, as_of: TimeO
         as_json_: JsonOpt = False, as_csv: CsvOpt = False) -> None:
     """Requirement -> scenario -> planned test -> latest run for a phase (§11.1)."""
     how = asked(as_of_position, as_of, as_json_, as_csv)
-    answer = of_phase(queries.ttm, phase, how)
+    answer = of_phase(service.ttm, phase, how)
     show(answer, how, lambda c: views.show_ttm(c, answer), lambda: views.ttm_csv(answer))
 
 
@@ -256,28 +222,9 @@ def heatmap(phase: PhaseOpt = None, dmc: DmcOpt = None, as_of_position: Position
             as_of: TimeOpt = None, as_json_: JsonOpt = False, as_csv: CsvOpt = False) -> None:
     """Functional group x DMC: planned tests and where their latest results stand (Table 13.1 #7)."""
     how = asked(as_of_position, as_of, as_json_, as_csv)
-    lg = caught_up()
-    with answering():
-        answer = queries.heatmap(lg.engine, phase, as_of_position=how.position, as_of=how.time)
-        check_phase(lg, phase, answer.as_of)
-    if dmc is not None:
-        answer = _of_dmc(answer, dmc)
+    answer = answered(service.heatmap, phase, dmc, how=how)
     show(answer, how, lambda c: views.show_heatmap(c, answer),
          lambda: views.cells_of(answer.rows, views.names_of(HeatmapRow)))
-
-
-def _of_dmc(answer: HeatmapAnswer, dmc: str) -> HeatmapAnswer:
-    from api.cli import fail
-
-    rows = tuple(r for r in answer.rows if r.dmc == dmc)
-    if not rows:
-        fail(2, f"--dmc: no planned test or DMC selection names {dmc!r} as of position "
-                f"{answer.as_of.position}")
-    counted = ("planned", "executed", "passed", "failed", "not_run", "witnessed", "descoped")
-    sums = {f: sum(getattr(r, f) for r in rows) for f in counted}
-    total = HeatmapRow(None, dmc, **sums, coverage_percent=sums["executed"] * 100 // sums["planned"]
-                       if sums["planned"] else None)
-    return replace(answer, rows=rows, total=total)
 
 
 @query_app.command("work-off")
@@ -285,11 +232,7 @@ def work_off(phase: PhaseOpt = None, as_of_position: PositionOpt = None, as_of: 
              on: OnOpt = None, as_json_: JsonOpt = False, as_csv: CsvOpt = False) -> None:
     """Work Off Plan items and their deadlines (§15.1-15.2): overdue in red, resolved late in yellow."""
     how = asked(as_of_position, as_of, as_json_, as_csv, on)
-    lg = caught_up()
-    with answering():
-        answer = queries.work_off(lg.engine, phase, as_of_position=how.position, as_of=how.time,
-                                  judged_on=how.day)
-        check_phase(lg, phase, answer.as_of)
+    answer = answered(service.work_off, phase, how=how)
     show(answer, how,
          lambda c: views.show_rows(c, "Work Off Plan items", answer.items, queries.WorkOffRow, _late),
          lambda: views.cells_of(answer.items, views.names_of(queries.WorkOffRow)))
@@ -308,9 +251,7 @@ def matters(as_of_position: PositionOpt = None, as_of: TimeOpt = None, on: OnOpt
             as_json_: JsonOpt = False, as_csv: CsvOpt = False) -> None:
     """Disputes and referrals: open, lapsed (referral window ended, in red), determined, withdrawn."""
     how = asked(as_of_position, as_of, as_json_, as_csv, on)
-    lg = caught_up()
-    with answering():
-        answer = queries.matters(lg.engine, as_of_position=how.position, as_of=how.time, judged_on=how.day)
+    answer = answered(service.matters, how=how)
 
     def draw(console: Console) -> None:
         views.show_rows(console, "Matters", answer.matters, queries.MatterRow,
@@ -326,10 +267,7 @@ def findings(as_of_position: PositionOpt = None, as_of: TimeOpt = None, on: OnOp
              as_json_: JsonOpt = False, as_csv: CsvOpt = False) -> None:
     """Compliance findings: each names the clause breached and the events that show it."""
     how = asked(as_of_position, as_of, as_json_, as_csv, on)
-    lg = caught_up()
-    with answering():
-        answer = queries.findings(lg.engine, as_of_position=how.position, as_of=how.time, judged_on=how.day,
-                                  app=lg)
+    answer = answered(service.findings, how=how)
 
     def draw(console: Console) -> None:
         views.show_rows(console, f"{len(answer.findings)} findings", answer.findings, queries.FindingRow)
@@ -347,10 +285,7 @@ def dmct_status(dmc: DmcOpt = None, as_of_position: PositionOpt = None, as_of: T
     """The DMCT Status List (§20.8): each DMC and planned EPCL entry, its status and clause basis,
     and the Supplier Parties' clocks open on the day (§20.12, §20.37)."""
     how = asked(as_of_position, as_of, as_json_, as_csv, on)
-    lg = caught_up()
-    with answering():
-        answer = dmct_queries.dmct_status(lg.engine, dmc, as_of_position=how.position, as_of=how.time,
-                                          judged_on=how.day)
+    answer = answered(service.dmct_status, dmc, how=how)
     show(answer, how, lambda c: views.show_dmct_status(c, answer), lambda: views.dmct_status_csv(answer))
 
 
@@ -361,10 +296,7 @@ def dmct_schedule(dmc: DmcOpt = None, version: Annotated[int | None, typer.Optio
                   as_csv: CsvOpt = False) -> None:
     """The DMCT Schedule in force (§20.9-20.10) and its change log against the previous publication."""
     how = asked(as_of_position, as_of, as_json_, as_csv)
-    lg = caught_up()
-    with answering():
-        answer = dmct_queries.dmct_schedule(lg.engine, dmc=dmc, version=version, as_of_position=how.position,
-                                            as_of=how.time)
+    answer = answered(service.dmct_schedule, dmc, version, how=how)
     show(answer, how, lambda c: views.show_dmct_schedule(c, answer), lambda: views.dmct_schedule_csv(answer))
 
 
@@ -379,9 +311,7 @@ def dmct_thresholds(entry: Annotated[str | None, typer.Option(
     how = asked(as_of_position, as_of, as_json_, as_csv)
     if entry is None:
         fail(2, "--entry: name the planned EPCL entry (see `akledger query dmct-status`)")
-    lg = caught_up()
-    with answering():
-        answer = dmct_queries.dmct_thresholds(lg.engine, entry, as_of_position=how.position, as_of=how.time)
+    answer = answered(service.dmct_thresholds, entry, how=how)
 
     def draw(console: Console) -> None:
         views.show_counts(console, answer.counts, answer.verdict, f"Table 20.1 for {entry} ({answer.dmc_id})")

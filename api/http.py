@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 
-from api import log_service, problems, routes_commands, routes_log
-from api.integrator_worker import BackgroundWorker
+from api import dashboard, log_service, problems, routes_commands, routes_dossiers, routes_log, routes_queries
+from api.integrator_worker import WorkerStatus
 from ledger.application import AKLedger
 from ledger.errors import NotFoundError
 from projections.registry import projections_for
@@ -15,7 +15,7 @@ from projections.tracking import status as projection_status
 
 
 def create_app(
-    lg: AKLedger, worker: BackgroundWorker | None = None, projector: BackgroundWorker | None = None
+    lg: AKLedger, worker: WorkerStatus | None = None, projector: WorkerStatus | None = None
 ) -> FastAPI:
     """The API for ``lg``; ``worker`` is the in-process integrator and ``projector`` the
     in-process projection runner, if this process runs them."""
@@ -25,10 +25,15 @@ def create_app(
         version="0.1.0",
     )
     app.state.ledger = lg
+    app.state.projector = projector  # routes_queries: read only while it keeps facts up to date
     projection_names = [p.name for p in projections_for(lg)]  # once, not per /health request
     problems.install(app)
     app.include_router(routes_log.router)
     app.include_router(routes_commands.router)
+    app.include_router(routes_queries.router)
+    app.include_router(routes_dossiers.router)
+    app.include_router(dashboard.router)  # the auditor's pages
+    app.mount(dashboard.STATIC_PATH, dashboard.static_files(), name="dashboard-static")
 
     @app.get(
         "/health",

@@ -14,7 +14,13 @@ is one, in ``errors`` (``[{"field", "reason"}]``): a query parameter, a header (
 ``CommandInputError``, other ``InvalidField``  422
 ``NotFoundError``                              404
 ``ConfigError``                                503
+``ProjectionFailedError`` (a read model stopped) 503
 ============================================  ======================================
+
+The queries (``api.routes_queries``) refuse with 404 (a filter naming nothing recorded as of the
+position), 422 (an as-of that cannot be read) and 503 with ``Retry-After`` (the read model has
+not reached the position asked for), each naming the query parameter. ``PROBLEM_SCHEMA`` is what
+OpenAPI declares for a problem (``problem_response``).
 """
 
 from __future__ import annotations
@@ -39,17 +45,42 @@ from ledger.errors import (
     UnknownPrincipalError,
     VersionConflictError,
 )
+from projections.errors import ProjectionFailedError
 
 PROBLEM = "application/problem+json"
+#: JSON Schema of every problem this API answers with (RFC 9457 §3; ``errors`` is ours).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object", "title": "Problem",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "`<field>: <reason>` where a field is at fault"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "reason"],
+            "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}},
+    },
+}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """An OpenAPI ``responses`` entry: an RFC 9457 problem (``application/problem+json``)."""
+    return {"description": description, "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}}
 
 
 class RequestRefusedError(Exception):
     """A request refused before the ledger sees it (a header, the body's media type, size or
-    syntax): ``status``, the ``field`` at fault and why."""
+    syntax, a query parameter): ``status``, the ``field`` (or fields) at fault and why; any
+    ``headers`` to send (``Retry-After``) and ``extra`` members of the problem."""
 
-    def __init__(self, status: int, title: str, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.status, self.title, self.field, self.reason = status, title, field, reason
+    def __init__(
+        self, status: int, title: str, field: str | tuple[str, ...], reason: str,
+        headers: Mapping[str, str] | None = None, **extra: Any,
+    ) -> None:
+        fields = (field,) if isinstance(field, str) else field
+        super().__init__(f"{', '.join(fields)}: {reason}")
+        self.status, self.title, self.fields, self.reason = status, title, fields, reason
+        self.field = ", ".join(fields)
+        self.headers, self.extra = headers, extra
 
 
 def problem(
@@ -81,6 +112,12 @@ def _invalid_field(exc: InvalidFieldError) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
+    """The handlers below, and the 422 problem declared in OpenAPI for every route added after
+    this (FastAPI would otherwise declare its own ``HTTPValidationError`` JSON, which it never
+    sends here)."""
+    app.router.responses.setdefault(422, problem_response(
+        "A parameter, header or body does not fit its schema; `errors` names it"))
+
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
@@ -93,7 +130,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestRefusedError)
     async def refused(_: Request, exc: RequestRefusedError) -> JSONResponse:
-        return field_problem(exc.status, exc.title, exc.field, exc.reason)
+        return problem(exc.status, exc.title, str(exc), exc.headers,
+                       errors=[{"field": f, "reason": exc.reason} for f in exc.fields], **exc.extra)
 
     @app.exception_handler(AuthenticationError)
     async def unauthenticated(_: Request, exc: AuthenticationError) -> JSONResponse:
@@ -124,6 +162,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
         return problem(404, "Not found", str(exc))
+
+    @app.exception_handler(ProjectionFailedError)
+    async def read_model_stopped(_: Request, exc: ProjectionFailedError) -> JSONResponse:
+        return problem(503, "Read model stopped", str(exc))
 
     @app.exception_handler(ConfigError)
     async def config(_: Request, exc: ConfigError) -> JSONResponse:

@@ -229,7 +229,7 @@ def show_dmct_schedule(console: Console, answer: DmctScheduleAnswer) -> None:
         style = "green" if change and change.after and not change.before else "yellow" if change else "cyan"
         table.add_row(e.entry_id, e.dmc, e.installation_type.value, e.capability_release.value.upper(),
                       str(e.planned_start), str(e.planned_completion),
-                      e.test_pack_id or f"non-standard: {e.non_standard_rationale}",
+                      e.pack_label,
                       _timeline(e.planned_start, e.planned_completion, lo, hi, style),
                       "" if change is None else ", ".join(change.kinds))
     console.print(table)

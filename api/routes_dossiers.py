@@ -45,7 +45,9 @@ class DossierRequest(BaseModel):
     "/dossiers",
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}, "description": "The dossier (zip)."},
-               403: problem_response("The principal is not the DCC's: only the DCC exports dossiers.")},
+               401: problem_response("No valid bearer token."),
+               403: problem_response("The principal is not the DCC's: only the DCC exports dossiers."),
+               404: problem_response("No matter of that id or reference.")},
     summary="Export a matter's dossier: its history and what it touches, proved against one checkpoint",
 )
 def export(body: DossierRequest, lg: Ledger, principal: Authenticated) -> Response:

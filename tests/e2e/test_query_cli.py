@@ -30,6 +30,7 @@ QUERIES: dict[str, list[str]] = {
     "dmct-status": ["dmct-status", "--on", ON],
     "dmct-schedule": ["dmct-schedule"],
     "dmct-thresholds": ["dmct-thresholds", "--entry", "EPCL-206"],
+    "dmct-completion": ["dmct-completion"],
 }
 SHAPES = {
     "thresholds": {"as_of", "phase_id", "context", "counts", "verdict"},
@@ -45,6 +46,7 @@ SHAPES = {
                       "missing_recipients"},
     "dmct-thresholds": {"as_of", "entry_id", "dmc_id", "context", "counts", "verdict", "recorded_issue_ids",
                         "uncounted_issue_ids"},
+    "dmct-completion": {"as_of", "entry", "results", "tally", "disagreeing"},
 }
 DRAWN = ("thresholds", "heatmap", "dmct-status", "dmct-schedule")  # pictures rather than tables
 HEADERS = {
@@ -56,7 +58,10 @@ HEADERS = {
     "dmct-status": "level,dmc_id,entry_id,code,name,clauses,since,event_id,open_clocks,entry_ids,"
                    "planned_start,planned_completion",
     "dmct-schedule": "schedule_version,entry_id,dmc,installation_type,capability_release,planned_start,"
-                     "planned_completion,test_pack_id,non_standard_rationale,change,trigger,reference",
+                     "planned_completion,test_pack_id,non_standard_rationale,test_packs,change,trigger,"
+                     "reference",
+    "dmct-completion": "entry_id,dmc_id,status,20.32(a),20.32(b),20.32(c),20.32(d),20.33(b),evaluation,basis,"
+                       "recorded_outcome,recorded_event,final_outcome,agrees_with_record",
 }
 
 
@@ -90,9 +95,13 @@ def test_every_query_answers_in_json_of_its_shape_as_of_the_latest_position(env:
     assert [(r["entry_id"], c["clause"], c["deadline"]["due"]) for r in status for c in r["clocks"]] == [
         ("EPCL-207", "20.37", "2026-11-30")]
     schedule = answers["dmct-schedule"]
-    assert (schedule["publication"]["schedule_version"], schedule["previous_version"]) == (4, 3)
-    assert [c["entry_id"] for c in schedule["publication"]["changes"]] == ["EPCL-207"]
-    assert answers["dmct-thresholds"]["uncounted_issue_ids"] == ["TI-DMCT-002"]  # no Testing Issue names it
+    assert (schedule["publication"]["schedule_version"], schedule["previous_version"]) == (5, 4)
+    assert [c["entry_id"] for c in schedule["publication"]["changes"]] == ["EPCL-210"]  # §20.12A removal
+    assert answers["dmct-thresholds"]["uncounted_issue_ids"] == []  # TI-DMCT-002 names EPCL-206 (A58)
+    assert answers["dmct-thresholds"]["counts"][0]["rows"][2]["counted"][0]["reference"] == "TI-DMCT-002"
+    completion = {r["entry_id"]: r["evaluation"] for r in answers["dmct-completion"]["results"]}
+    assert (completion["EPCL-206"], completion["EPCL-208"], completion["EPCL-210"]) == (
+        "successful", "not_completed", "not_required")
     counts = answers["thresholds"]["counts"]
     assert counts
     assert all([r["severity"] for r in c["rows"]] == [1, 2, 3, 4, 5] for c in counts)
@@ -126,7 +135,7 @@ def test_every_query_prints_csv_under_a_header_and_draws_its_answer_by_default(e
     assert "DMC-SEC-01" in drawn["heatmap"].stdout
     assert "EPCL-207" in drawn["dmct-status"].stdout
     assert "2026-11-30" in drawn["dmct-status"].stdout  # its open clock's last day
-    assert "Change log against v3" in drawn["dmct-schedule"].stdout
+    assert "Change log against v4" in drawn["dmct-schedule"].stdout
 
 
 def test_every_dmct_status_is_coloured_by_exactly_one_family() -> None:
@@ -177,6 +186,8 @@ def test_bad_input_exits_2_with_one_line_naming_the_option(env: dict[str, str]) 
         ("dmct-status", "--dmc", "DMC-NONE"): "--dmc",
         ("dmct-schedule", "--version", "9"): "--version",
         ("dmct-thresholds", "--entry", "EPCL-999"): "--entry",
+        ("dmct-completion", "--entry", "EPCL-999"): "--entry",
+        ("dmct-completion", "--as-of-position", "-1"): "--as-of-position",
         ("ttm", "--phase", IOC_SIT, "--json", "--csv"): "--json",
     }
     results = run_all(*((env, ["query", *args]) for args in cases))

@@ -1,0 +1,263 @@
+"""The read side's reports, asked for the same way by ``akledger query`` and by ``GET /queries/...``.
+
+What both front ends share, so a report cannot answer differently over HTTP and on the command
+line (issue 6 items 1 and 5):
+
+- reading the as-of arguments (``read_as_of``): a position (0 or more) or a time (ISO 8601 with
+  an offset), not both, and the day deadlines are judged on; a bad one raises
+  ``QueryInputError`` naming the parameter(s) at fault;
+- each report with its filters (``thresholds`` ... ``dmct_thresholds``): a filter naming
+  nothing recorded as of the position raises a ``QueryError`` that ``parameter_of`` names;
+- where the ``facts`` projection stands against the ledger's head (``read_model``), and
+  catching it up (``catch_up``) when nothing else runs it.
+
+Parameters are named in the HTTP query's spelling (``as_of_position``, ``phase``); the CLI
+spells them as options (``option``: ``--as-of-position``, ``--phase``).
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from ledger.application import AKLedger
+from projections import dmct_queries, queries, tracking
+from projections.as_of import AsOf, AsOfError, ProjectionBehindError, QueryError, projected_position
+from projections.errors import ProjectionConflictError, ProjectionLockedError
+from projections.fact_kinds import FactKind
+from projections.queries import HeatmapAnswer, HeatmapRow, NotEvaluatedError, UnknownPhaseError
+from projections.registry import projection_named
+from projections.runner import run_once
+
+#: Days outside these say nothing about a ledger kept from 2026 on; the bounds also keep every
+#: date the rules compute from one (deadlines, clocks, time zones) inside ``datetime``'s range.
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
+MAX_POSITION = 2**62  # keeps a position inside the database's BIGINT
+_catching_up = threading.Lock()  # one catch-up at a time per process; the others wait for it
+
+
+class QueryInputError(QueryError, ValueError):
+    """An as-of argument that cannot be read or contradicts another: ``parameters`` at fault and
+    ``reason``."""
+
+    def __init__(self, parameters: tuple[str, ...], reason: str) -> None:
+        super().__init__(f"{', '.join(parameters)}: {reason}")
+        self.parameters, self.reason = parameters, reason
+
+
+class UnknownFilterError(QueryError, LookupError):
+    """A filter (``parameter``) naming nothing the report covers as of the position."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        super().__init__(reason)
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class AsOfAsked:
+    """The as-of arguments, read: a position or an aware time (neither: the latest), and the day
+    deadlines are judged on (None: the day of the time, or of the position)."""
+
+    position: int | None = None
+    time: datetime | None = None
+    day: date | None = None
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    """Where the ``facts`` projection stood when an answer was read: it had applied the ledger up
+    to ``position`` of ``ledger_head``; ``lag`` events behind (0: caught up)."""
+
+    position: int
+    ledger_head: int
+    lag: int
+    caught_up: bool
+
+
+def option(parameter: str) -> str:
+    """The CLI's spelling of a parameter: ``as_of_position`` -> ``--as-of-position``."""
+    return "--" + parameter.replace("_", "-")
+
+
+def read_as_of(position: int | None, when: str | None, on: str | None = None) -> AsOfAsked:
+    """The as-of arguments as given (``when`` and ``on`` as text). Raises ``QueryInputError``."""
+    if position is not None and when is not None:
+        raise QueryInputError(("as_of_position", "as_of"), "give one or the other, not both")
+    if position is not None and not 0 <= position <= MAX_POSITION:
+        raise QueryInputError(("as_of_position",), f"{position} is not a ledger position (0 to 2**62)")
+    return AsOfAsked(position, None if when is None else read_time(when),
+                     None if on is None else read_day(on))
+
+
+def read_time(text: str) -> datetime:
+    """An ISO 8601 time with an offset. Raises ``QueryInputError`` naming ``as_of``."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise QueryInputError(("as_of",), f"{text!r} is not an ISO 8601 time "
+                                          "(e.g. 2026-07-01T12:00:00+01:00)") from None
+    if moment.tzinfo is None:
+        raise QueryInputError(("as_of",), f"{text} has no time zone (give an offset, e.g. +00:00)")
+    try:
+        day = moment.astimezone(UTC).date()
+    except OverflowError:  # an offset from the first or last day datetime can hold
+        day = date.min
+    if not EARLIEST <= day <= LATEST:
+        raise QueryInputError(("as_of",), f"{text} is outside {EARLIEST} to {LATEST}")
+    return moment
+
+
+def read_day(text: str) -> date:
+    """A date (YYYY-MM-DD). Raises ``QueryInputError`` naming ``on``."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise QueryInputError(("on",), f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not EARLIEST <= day <= LATEST:
+        raise QueryInputError(("on",), f"{text} is outside {EARLIEST} to {LATEST}")
+    return day
+
+
+def parameter_of(exc: QueryError, asked: AsOfAsked) -> tuple[str, ...]:
+    """The parameters a query's error names: the filter that names nothing recorded, the phase
+    whose kind has no criteria here, or the as-of the projection has not reached."""
+    if isinstance(exc, QueryInputError):
+        return exc.parameters
+    if isinstance(exc, UnknownFilterError):
+        return (exc.parameter,)
+    named: tuple[tuple[type[QueryError], str], ...] = (
+        (UnknownPhaseError, "phase"), (NotEvaluatedError, "phase"), (dmct_queries.UnknownDmcError, "dmc"),
+        (dmct_queries.UnknownEntryError, "entry"), (dmct_queries.UnknownScheduleVersionError, "version"))
+    for kind, parameter in named:
+        if isinstance(exc, kind):
+            return (parameter,)
+    if isinstance(exc, ProjectionBehindError | AsOfError):
+        return tuple(p for p, given in (("as_of_position", asked.position), ("as_of", asked.time))
+                     if given is not None) or ("as_of_position", "as_of")
+    return ()
+
+
+# -- the facts projection ------------------------------------------------------------------------
+
+
+def read_model(lg: AKLedger) -> ReadModel:
+    """Where the ``facts`` projection is against the ledger's head, now."""
+    with lg.engine.connect() as conn:
+        at, head = projected_position(conn), tracking.head(conn)
+    return ReadModel(at, head, max(head - at, 0), at >= head)
+
+
+def catch_up(lg: AKLedger) -> ReadModel:
+    """Apply what the ``facts`` projection has not yet applied, here and now, unless another
+    runner holds it (then it is left to that runner). One catch-up at a time in this process.
+    Raises ``ProjectionFailedError`` (an event the projection cannot apply)."""
+    state = read_model(lg)
+    if state.caught_up:
+        return state
+    # Another runner at it (its lock, or its batch first): answer as of where it gets to.
+    with _catching_up, suppress(ProjectionLockedError, ProjectionConflictError):
+        run_once(lg, projection_named("facts", lg))
+    return read_model(lg)
+
+
+# -- the reports ---------------------------------------------------------------------------------
+
+
+def thresholds(lg: AKLedger, phase: str, at: AsOfAsked) -> queries.ThresholdsAnswer:
+    return queries.thresholds(lg.engine, phase, as_of_position=at.position, as_of=at.time)
+
+
+def exit_criteria(lg: AKLedger, phase: str, at: AsOfAsked, require_evidence: bool) -> queries.ExitAnswer:
+    return queries.exit_criteria(lg.engine, phase, as_of_position=at.position, as_of=at.time,
+                                 require_evidence=require_evidence)
+
+
+def ttm(lg: AKLedger, phase: str, at: AsOfAsked) -> queries.TtmAnswer:
+    return queries.ttm(lg.engine, phase, as_of_position=at.position, as_of=at.time)
+
+
+def heatmap(lg: AKLedger, phase: str | None, dmc: str | None, at: AsOfAsked) -> HeatmapAnswer:
+    answer = queries.heatmap(lg.engine, phase, as_of_position=at.position, as_of=at.time)
+    check_phase(lg, phase, answer.as_of)
+    return answer if dmc is None else _of_dmc(answer, dmc)
+
+
+def _of_dmc(answer: HeatmapAnswer, dmc: str) -> HeatmapAnswer:
+    rows = tuple(r for r in answer.rows if r.dmc == dmc)
+    if not rows:
+        raise UnknownFilterError("dmc", f"no planned test or DMC selection names {dmc!r} as of position "
+                                        f"{answer.as_of.position}")
+    counted = ("planned", "executed", "passed", "failed", "not_run", "witnessed", "descoped")
+    sums = {f: sum(getattr(r, f) for r in rows) for f in counted}
+    total = HeatmapRow(None, dmc, **sums, coverage_percent=sums["executed"] * 100 // sums["planned"]
+                       if sums["planned"] else None)
+    return replace(answer, rows=rows, total=total)
+
+
+def work_off(lg: AKLedger, phase: str | None, at: AsOfAsked) -> queries.WorkOffAnswer:
+    answer = queries.work_off(lg.engine, phase, as_of_position=at.position, as_of=at.time, judged_on=at.day)
+    check_phase(lg, phase, answer.as_of)
+    return answer
+
+
+def matters(lg: AKLedger, at: AsOfAsked) -> queries.MattersAnswer:
+    return queries.matters(lg.engine, as_of_position=at.position, as_of=at.time, judged_on=at.day)
+
+
+def findings(lg: AKLedger, at: AsOfAsked) -> queries.FindingsAnswer:
+    return queries.findings(lg.engine, as_of_position=at.position, as_of=at.time, judged_on=at.day, app=lg)
+
+
+def dmct_status(lg: AKLedger, dmc: str | None, at: AsOfAsked) -> dmct_queries.DmctStatusAnswer:
+    return dmct_queries.dmct_status(lg.engine, dmc, as_of_position=at.position, as_of=at.time,
+                                    judged_on=at.day)
+
+
+def dmct_schedule(
+    lg: AKLedger, dmc: str | None, version: int | None, at: AsOfAsked
+) -> dmct_queries.DmctScheduleAnswer:
+    return dmct_queries.dmct_schedule(lg.engine, dmc=dmc, version=version, as_of_position=at.position,
+                                      as_of=at.time)
+
+
+def dmct_thresholds(lg: AKLedger, entry: str, at: AsOfAsked) -> dmct_queries.DmctThresholdsAnswer:
+    return dmct_queries.dmct_thresholds(lg.engine, entry, as_of_position=at.position, as_of=at.time)
+
+
+def check_phase(lg: AKLedger, phase: str | None, at: AsOf) -> None:
+    """Raises ``UnknownPhaseError`` when ``phase`` names no phase planned as of ``at``."""
+    if phase is None:
+        return
+    if phase not in {p.phase_id for p in queries.facts_at(lg.engine, FactKind.PHASE, at.position)}:
+        raise UnknownPhaseError(phase, at.position)
+
+
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "MAX_POSITION",
+    "AsOfAsked",
+    "QueryInputError",
+    "ReadModel",
+    "UnknownFilterError",
+    "catch_up",
+    "check_phase",
+    "dmct_schedule",
+    "dmct_status",
+    "dmct_thresholds",
+    "exit_criteria",
+    "findings",
+    "heatmap",
+    "matters",
+    "option",
+    "parameter_of",
+    "read_as_of",
+    "read_day",
+    "read_model",
+    "read_time",
+    "thresholds",
+    "ttm",
+    "work_off",
+]
