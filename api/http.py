@@ -6,7 +6,16 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 
-from api import dashboard, log_service, problems, routes_commands, routes_dossiers, routes_log, routes_queries
+from api import (
+    dashboard,
+    log_service,
+    problems,
+    routes_commands,
+    routes_dossiers,
+    routes_log,
+    routes_queries,
+    routes_reports,
+)
 from api.integrator_worker import WorkerStatus
 from ledger.application import AKLedger
 from ledger.errors import NotFoundError
@@ -32,6 +41,7 @@ def create_app(
     app.include_router(routes_commands.router)
     app.include_router(routes_queries.router)
     app.include_router(routes_dossiers.router)
+    app.include_router(routes_reports.router)
     app.include_router(dashboard.router)  # the auditor's pages
     app.mount(dashboard.STATIC_PATH, dashboard.static_files(), name="dashboard-static")
 

@@ -76,7 +76,7 @@ Phase = Annotated[str, Query(description="The Test Phase's id.", examples=[IOC_S
 PhaseFilter = Annotated[str | None, Query(description="Only this Test Phase.")]
 Dmc = Annotated[str | None, Query(description="Only this DMC.")]
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
+QUERY_ERRORS: dict[int | str, dict[str, Any]] = {
     401: problem_response("No valid bearer token (`WWW-Authenticate: Bearer`)"),
     403: problem_response("The token's principal is disabled"),
     422: problem_response("An as-of or `on` that cannot be read, both `as_of_position` and `as_of`, or "
@@ -97,7 +97,7 @@ def _response_type(answer: type) -> type:
 def _route(path: str, answer: type, summary: str, *, filters: bool = True) -> Callable[[Any], Any]:
     """Register a GET route answering with ``answer``'s JSON, its example, and its problems."""
     example = EXAMPLES[path]
-    responses: dict[int | str, dict[str, Any]] = {**_ERRORS, **({404: _NOT_FOUND} if filters else {})}
+    responses: dict[int | str, dict[str, Any]] = {**QUERY_ERRORS, **({404: _NOT_FOUND} if filters else {})}
     return router.get(
         f"/{path}", summary=summary, response_model=_response_type(answer), responses=responses,
         response_description=f"The answer as of its position (`as_of`) and where the read model stood "
@@ -116,6 +116,16 @@ def answer(
 ) -> JSONResponse:
     """``query``'s answer as of what was asked, with where the read model stood; a refusal as a
     problem naming the query parameter."""
+    found, state = answered(request, lg, query, position, when, on)
+    return JSONResponse({**as_json(found), "read_model": as_json(state)})
+
+
+def answered(
+    request: Request, lg: AKLedger, query: Callable[[AsOfAsked], Any], position: int | None,
+    when: str | None, on: str | None = None,
+) -> tuple[Any, ReadModel]:
+    """``query``'s answer as of what was asked, and where the read model stood (``answer``);
+    raises ``RequestRefusedError`` naming the query parameter."""
     try:
         at = service.read_as_of(position, when, on)
     except QueryInputError as exc:
@@ -132,7 +142,7 @@ def answer(
         status = 404 if isinstance(exc, LookupError) else 422
         raise RequestRefusedError(status, "Not found" if status == 404 else "Invalid query",
                                   service.parameter_of(exc, at) or ("query",), str(exc)) from None
-    return JSONResponse({**as_json(found), "read_model": as_json(state)})
+    return found, state
 
 
 def fresh(request: Request, lg: AKLedger) -> ReadModel:

@@ -148,3 +148,31 @@ def test_week_bounds_and_pseudonyms() -> None:
     assert [name("SP", "CGI"), name("SP", "BT"), name("SP", "CGI"), name("DMC", "X")] == \
         ["SP-1", "SP-2", "SP-1", "DMC-1"]
     assert Pseudonyms(False)("SP", "CGI") == "CGI"
+
+
+def test_reports_over_http_as_html_and_json(demo: AKLedger) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.http import create_app
+    from tests.integration.test_api_support import issue_token
+
+    token = issue_token(demo, "admin").token
+    run_once(demo, projection_named("facts", demo))
+    log_service.integrate(demo)
+    client = TestClient(create_app(demo))
+    auth = {"Authorization": f"Bearer {token}"}
+    page = client.get("/reports/sit-completion", params={"phase": IOC_SIT}, headers=auth)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert "§9.4(b)" in page.text
+    data = client.get("/reports/sit-auditor-checklist", params={"phase": IOC_SIT, "format": "json"},
+                      headers=auth).json()
+    assert data["sections"][0]["items"][0]["clause"] == "19.4(a)"
+    assert data["checkpoint"]["size"] >= data["checkpoint"]["leaves"]
+    week = client.get("/reports/weekly", params={"week_ending": "2026-03-08", "format": "json"}, headers=auth)
+    assert week.status_code == 200, week.text
+    assert client.get("/reports/weekly", params={"week_ending": "2026-03-08"}).status_code == 401
+    bad = client.get("/reports/weekly", params={"week_ending": "sunday"}, headers=auth)
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "week_ending")
+    unknown = client.get("/reports/sit-completion", params={"phase": "nope"}, headers=auth)
+    assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (404, "phase")
