@@ -44,6 +44,7 @@ from ledger.demo import BRIGHTGRID, DCC, NORTHWIND, sha
 
 SMSO_A, SMSO_B = "SMSO-ALPHA", "SMSO-BETA"
 PACK_MT, PACK_SRVT, PACK_NS = "PACK-MOC-SDMT", "PACK-MOC-SRVT", "PACK-NS-ITR-06"
+DMCT_TESTING = "DMCT-MOC"  # where DMCT Testing Issues are raised: DMCT testing, no Test Phase (A58)
 NOTIFIED = ["stakeholders", "panel", "authority", "sos"]  # §20.20
 PUBLISHED_TO = ["panel", "sos", "authority", "parties"]  # §20.43
 SCHEDULE_TO = ["supplier", "panel", "authority", "sos"]  # §20.10
@@ -107,32 +108,40 @@ class Planned:
     smso: str
     start: date
     completion: date
-    pack: str
+    packs: dict[str, str]  # by the testing each is for: dmct_mt, dmct_srvt (§20.14-20.17)
     non_standard_rationale: str | None = None
+
+    @property
+    def pack_list(self) -> list[dict[str, str]]:
+        return [{"testing": t, "pack_id": p} for t, p in self.packs.items()]
 
     def row(self, completion: date | None = None) -> dict[str, Any]:
         return {"entry_id": self.entry_id, "dmc": self.dmc, "installation_type": self.installation_type,
                 "capability_release": "moc", "planned_start": self.start.isoformat(),
                 "planned_completion": (completion or self.completion).isoformat(),
-                "test_pack_id": self.pack, "non_standard_rationale": self.non_standard_rationale}
+                "test_pack_id": None, "test_packs": self.pack_list,
+                "non_standard_rationale": self.non_standard_rationale}
 
     def schedule(self, h: History, day: date, version: int) -> None:
         h.add(day, "DmctEntry.schedule", {
             "entry_id": self.entry_id, "dmc_id": self.dmc, "installation_type": self.installation_type,
             "capability_release": "moc", "smso": self.smso, "planned_start": self.start.isoformat(),
-            "planned_completion": self.completion.isoformat(), "test_pack_id": self.pack,
+            "planned_completion": self.completion.isoformat(), "test_packs": self.pack_list,
             "non_standard_rationale": self.non_standard_rationale, "schedule_version": version})
 
 
-ACL_D = Planned("EPCL-201", "DMC-ACL-04", "dormant_only", SMSO_A, d(7, 13), d(7, 31), PACK_MT)
-ACL_A = Planned("EPCL-202", "DMC-ACL-04", "active", SMSO_A, d(7, 13), d(7, 31), PACK_SRVT)
-ELS_M = Planned("EPCL-203", "DMC-ELS-05", "mixed", SMSO_B, d(8, 3), d(8, 28), PACK_SRVT)
-ITR_A = Planned("EPCL-204", "DMC-ITR-06", "active", SMSO_A, d(9, 28), d(10, 30), PACK_NS,
+BOTH = {"dmct_mt": PACK_MT, "dmct_srvt": PACK_SRVT}  # DMCT MT and DMCT SRVT (§20.14-20.15)
+ACL_D = Planned("EPCL-201", "DMC-ACL-04", "dormant_only", SMSO_A, d(7, 13), d(7, 31), BOTH)
+ACL_A = Planned("EPCL-202", "DMC-ACL-04", "active", SMSO_A, d(7, 13), d(7, 31), BOTH)
+ELS_M = Planned("EPCL-203", "DMC-ELS-05", "mixed", SMSO_B, d(8, 3), d(8, 28), {"dmct_srvt": PACK_SRVT})
+ITR_A = Planned("EPCL-204", "DMC-ITR-06", "active", SMSO_A, d(9, 28), d(10, 30),
+                {"dmct_mt": PACK_MT, "dmct_srvt": PACK_NS},
                 "legacy 3G comms hub: the standard SRVT prepayment cases cannot run (§20.17)")
-SEC_D = Planned("EPCL-205", "DMC-SEC-09", "dormant_only", SMSO_B, d(7, 20), d(8, 14), PACK_MT)
-LG_M = Planned("EPCL-206", "DMC-L+G-10", "mixed", SMSO_A, d(8, 10), d(9, 11), PACK_SRVT)
-ACL12_A = Planned("EPCL-207", "DMC-ACL-12", "active", SMSO_A, d(9, 7), d(10, 9), PACK_SRVT)
-SAG_A = Planned("EPCL-208", "DMC-SAG-07", "active", SMSO_A, d(10, 5), d(11, 27), PACK_SRVT)
+SEC_D = Planned("EPCL-205", "DMC-SEC-09", "dormant_only", SMSO_B, d(7, 20), d(8, 14), BOTH)
+LG_M = Planned("EPCL-206", "DMC-L+G-10", "mixed", SMSO_A, d(8, 10), d(9, 11), BOTH)
+ACL12_A = Planned("EPCL-207", "DMC-ACL-12", "active", SMSO_A, d(9, 7), d(10, 9), BOTH)
+SAG_A = Planned("EPCL-208", "DMC-SAG-07", "active", SMSO_A, d(10, 5), d(11, 27), BOTH)
+HON_A = Planned("EPCL-210", "DMC-HON-15", "active", SMSO_B, d(11, 2), d(12, 11), BOTH)
 ELS13_ENTRY = "EPCL-209"  # DMC-ELS-13, dormant-only, not tested: §20.6(d)(iii)
 ACL12_REVISED = d(11, 13)  # §20.22: the completion date after the option (a) change
 SCHEDULE_V1 = (ACL_D, ACL_A, ELS_M, ITR_A, SEC_D, LG_M, ACL12_A)
@@ -160,9 +169,15 @@ def _schedule(h: History) -> None:
     _publish(h, d(8, 28), 3, v3, [
         {"entry_id": SEC_D.entry_id, "trigger": "dcc_update",
          "reference": "SoS agreed option (c) firmware upgrade, 2026-08-26 (§20.25(a))"}])
-    v4 = [ACL12_A.row(ACL12_REVISED) if r["entry_id"] == ACL12_A.entry_id else r for r in v3]
+    v4 = [ACL12_A.row(ACL12_REVISED) if r["entry_id"] == ACL12_A.entry_id else r for r in v3] + [HON_A.row()]
     _publish(h, d(10, 13), 4, v4, [
-        {"entry_id": ACL12_A.entry_id, "trigger": "revised_dates_20_22", "reference": "TI-DMCT-003"}])
+        {"entry_id": ACL12_A.entry_id, "trigger": "revised_dates_20_22", "reference": "TI-DMCT-003"},
+        {"entry_id": HON_A.entry_id, "trigger": "inclusion_20_12",
+         "reference": "brightgrid-supply §20.12(a) notice of 2026-09-18"}])
+    v5 = [r for r in v4 if r["entry_id"] != HON_A.entry_id]
+    _publish(h, d(11, 11), 5, v5, [
+        {"entry_id": HON_A.entry_id, "trigger": "removal_20_12a",
+         "reference": "SoS letter DMC-HON-15 2026-11-10"}])
 
 
 def _packs(h: History) -> None:
@@ -467,13 +482,30 @@ def _sag_07(h: History) -> None:
     _run(h, d(11, 17), e, {"SRVT-03": "pass"})
 
 
+def _dmct_issue(h: History, day: date, issue: Planned, ref: str, summary: str, severity: int) -> None:
+    """A DMCT Testing Issue is a Testing Issue (A58) raised in DMCT testing, no Test Phase, naming
+    its planned EPCL entry and attributed to the SMSO acting as a DCC Service Provider (§20.28);
+    the DCC determines its severity, then records it on the entry (§20.20)."""
+    h.add(day, "TestingIssue.raise_issue", {
+        "reference": ref, "summary": summary, "phase_id": DMCT_TESTING, "dmc_ids": [issue.dmc],
+        "epcl_entry_ids": [issue.entry_id], "service_providers": [issue.smso], "cause": "dcc_total_system",
+        "environment": "test", "raised_by": DCC, "security_impact": False})
+    h.add(day, "TestingIssue.determine_severity", {"target": {"reference": ref}, "severity": severity})
+    h.add(day, "DmctEntry.record_testing_issue", _entry(issue.entry_id, issue_id=ref))
+
+
+def _close_issue(h: History, day: date, ref: str, resolution: str) -> None:
+    h.add(day, "TestingIssue.close", {"target": {"reference": ref}, "resolution": resolution,
+                                      "retest_execution_ids": []})
+
+
 def _sec_09(h: History) -> None:
     """A firmware defect on EPCL-205: option (c), the SoS agrees a firmware upgrade (§20.25(a))."""
     e, issue = SEC_D.entry_id, "TI-DMCT-001"
     _start(h, d(7, 20), e)
     _run(h, d(7, 20), e, _passes("SDMT-01"))
     _run(h, d(7, 21), e, {"SDMT-02": "fail"})
-    h.add(d(7, 23), "DmctEntry.record_testing_issue", _entry(e, issue_id=issue))
+    _dmct_issue(h, d(7, 23), SEC_D, issue, "ESME rejects the SMETS1 tariff block update (firmware)", 2)
     h.add(d(7, 30), "DmctEntry.recommend_option", _entry(
         e, issue_id=issue, option="c", stakeholders=[NORTHWIND, SMSO_B], notified=NOTIFIED,
         device_change="firmware"))
@@ -481,6 +513,7 @@ def _sec_09(h: History) -> None:
           body="sos", evidence="SoS letter DMC-SEC-09 2026-08-26")
     h.add(d(8, 27), "DmctDmc.record_device_change_exclusion",
           _dmc("DMC-SEC-09", change="firmware", entry_id=e))
+    _close_issue(h, d(8, 27), issue, "DMC-SEC-09 excluded: a firmware upgrade is required (§20.25(a))")
 
 
 def _lg_10(h: History) -> None:
@@ -490,7 +523,7 @@ def _lg_10(h: History) -> None:
     _start(h, d(8, 10), e)
     _run(h, d(8, 10), e, _passes(*MT_TESTS))
     _run(h, d(8, 17), e, _passes(*SRVT_TESTS))
-    h.add(d(8, 18), "DmctEntry.record_testing_issue", _entry(e, issue_id=issue))
+    _dmct_issue(h, d(8, 18), LG_M, issue, "credit alert 8F1C delayed beyond its Target Response Time", 2)
     h.add(d(9, 11), "DmctEntry.complete_testing", _entry(
         e, all_tests_executed=True, thresholds_exceeded=True, threshold_snapshot_ref=f"T20.1-{e}"))
     _draft(h, d(9, 14), e, MT_TESTS + SRVT_TESTS, exceeded=True, wops=["WOP-DMCT-206"],
@@ -506,6 +539,8 @@ def _lg_10(h: History) -> None:
     h.add(d(10, 28), "DmctEntry.record_sos_report_determination", _entry(
         e, outcome="b", updated_report_sha256=sha(f"DTR-{e} updated by SoS determination")),
         body="sos", evidence="SoS determination DTR-EPCL-206 2026-10-28")
+    # the SoS's determination rests on severity 3 (Northwind's ground): the DCC re-determines it
+    h.add(d(10, 29), "TestingIssue.determine_severity", {"target": {"reference": issue}, "severity": 3})
     _epcl_report(h, d(11, 4), d(11, 11), "DMCT-EPCL-2026-02", [e])
 
 
@@ -524,7 +559,7 @@ def _acl_12(h: History) -> None:
     _start(h, d(9, 7), e)
     _run(h, d(9, 7), e, _passes(*MT_TESTS))
     _run(h, d(9, 10), e, {"SRVT-01": "pass", "SRVT-02": "pass", "SRVT-03": "fail"})
-    h.add(d(9, 11), "DmctEntry.record_testing_issue", _entry(e, issue_id=issue))
+    _dmct_issue(h, d(9, 11), ACL12_A, issue, "SRVT-03: DCC adaptor drops the HAN join response", 3)
     h.add(d(9, 14), "DmctEntry.recommend_option", _entry(
         e, issue_id=issue, option="a", stakeholders=[NORTHWIND, SMSO_A], notified=NOTIFIED))
     h.add(d(9, 15), "DmctEntry.announce_option_a_path", _entry(
@@ -540,17 +575,51 @@ def _acl_12(h: History) -> None:
         schedule_version=4))
     _run(h, d(10, 14), e, _passes(*SRVT_TESTS[:3]))
     _run(h, d(10, 15), e, _passes("SRVT-04"))
+    _close_issue(h, d(10, 15), issue, "adaptor change deployed (H8.9-H8.12); SRVT re-run passed")
     h.add(d(11, 6), "DmctEntry.complete_testing", _entry(
         e, all_tests_executed=True, thresholds_exceeded=False, threshold_snapshot_ref=f"T20.1-{e}"))
     _draft(h, d(11, 9), e, MT_TESTS + SRVT_TESTS)
     _provide(h, d(11, 16), e, SUBMITTED["DMC-ACL-12"])  # window ends 2026-11-30
 
 
+def _hon_15(h: History) -> None:
+    """DMC-HON-15 (September submission): equivalent to EPCL-201 (§20.6(d)(ii)); Brightgrid
+    disagrees within 20 WD so testing is scheduled (§20.12(a)); the DCC refers it (§20.12A) and the
+    SoS directs removal: the entry leaves the schedule and its DMCT EPCL Report rests on EPCL-201's
+    final report (§20.41(b)(ii))."""
+    dmc, e = HON_A.dmc, HON_A.entry_id
+    h.add(d(9, 1), "DmctDmc.receive_submission", {
+        "dmc_id": dmc, "supplier": BRIGHTGRID, "submission_ref": "SUB-BRIGHTGRID-2026-09", "cycle": "2026-09",
+        "planned_installations": 2300, "contacts": [_CONTACT[BRIGHTGRID]]}, by=BRIGHTGRID)
+    h.add(d(9, 2), "DmctDmc.begin_assessment", _dmc(dmc))
+    why = "same ESME, comms hub and firmware as the proposed entry EPCL-201; only the enclosure differs"
+    h.add(d(9, 3), "DmctDmc.record_assessment", _dmc(
+        dmc, result="d", equivalence_basis="d_ii", equivalent_to=ACL_D.entry_id, rationale=why))
+    h.add(d(9, 4), "DmctDmc.notify_exclusion", _dmc(
+        dmc, suppliers=[BRIGHTGRID], notified_on=d(9, 4).isoformat(), rationale=why,
+        published_on=d(9, 4).isoformat()))
+    h.add(d(9, 18), "DmctDmc.record_supplier_disagreement", _dmc(
+        dmc, supplier=BRIGHTGRID, ground="equivalence",
+        rationale="the enclosure changes the HAN antenna placement"), by=BRIGHTGRID)
+    h.add(d(10, 13), "DmctDmc.schedule_entries", _dmc(dmc, entry_ids=[e]))
+    HON_A.schedule(h, d(10, 13), 4)
+    h.add(d(10, 16), "DmctDmc.refer_forced_inclusion", _dmc(
+        dmc, rationale="antenna placement is outside the DCC Total System; EPCL-201 covers the rest",
+        notified_suppliers=[BRIGHTGRID]))
+    h.add(d(11, 10), "DmctDmc.record_sos_forced_inclusion_decision", _dmc(dmc, removal_directed=True),
+          body="sos", evidence="SoS letter DMC-HON-15 2026-11-10")
+    h.add(d(11, 11), "DmctEntry.remove_from_schedule", _entry(
+        e, equivalence_basis="d_ii", equivalent_to=ACL_D.entry_id, schedule_version=5))
+    h.add(d(11, 18), "DmctEntry.produce_epcl_report", _entry(
+        e, report_id="DMCT-EPCL-2026-04", entry_ids=[e], report_sha256=sha("DMCT-EPCL-2026-04 v1"),
+        relied_reports=[f"DTR-{ACL_D.entry_id}"]))
+
+
 def dmct_commands() -> list[dict[str, Any]]:
     """The DMCT history's command lines, in time order."""
     h = History()
     for story in (_packs, _schedule, _submissions, _data_unavailable, _assessments, _non_economic, _scheduled,
-                  _acl_04_and_els, _itr_06, _sag_07, _sec_09, _lg_10, _acl_12, _timescale_dispute):
+                  _acl_04_and_els, _itr_06, _sag_07, _sec_09, _lg_10, _acl_12, _timescale_dispute, _hon_15):
         story(h)
     return h.lines()
 

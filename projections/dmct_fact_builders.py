@@ -1,5 +1,7 @@
 """From the DMCT aggregates to their facts: the DMCT Status List lines (§20.8), the planned EPCL
-entries and their DMCT Testing Issues (§20.20), and the DMCT Schedule's publications (§20.9-20.10).
+entries and their DMCT Testing Issues (§20.20), what an entry's testing recorded for the
+§20.32/§20.33 evaluation, the DMCT findings that need no day (``ledger.dmct.findings``), and the
+DMCT Schedule's publications (§20.9-20.10).
 
 A DMC's or entry's status line is the one ``ledger.dmct.status_list.status_list`` gives for that
 aggregate alone, computed before any deadline could have passed: so its clocks are every Supplier
@@ -15,11 +17,15 @@ from datetime import UTC, datetime
 
 from ledger.dmct.dmc import DmctDmc
 from ledger.dmct.entry import DmctEntry
+from ledger.dmct.findings import dmc_findings, entry_findings
 from ledger.dmct.lifecycle import DmctEvent
 from ledger.dmct.schedule import DmctSchedule
 from ledger.dmct.status_list import StatusListRow, status_list
+from ledger.dmct.values import CompletionOutcome
+from ledger.rules.dmct_statuses import DmctStatus
 from projections.fact_kinds import BuiltFact, FactKind
-from projections.report_facts import DmctEntryFact, DmctPublicationFact, DmctStatusFact
+from projections.report_facts import DmctEntryFact, DmctPublicationFact, DmctStatusFact, FindingsFact
+from projections.rules.dmct_completion import DmctCompletionFact, RecordedCompletion, summarise_runs
 
 #: The DMCT aggregates the ``facts`` projection follows.
 DMCT_AGGREGATES = (DmctDmc, DmctEntry, DmctSchedule)
@@ -54,6 +60,45 @@ def dmct_entry_fact(entry: DmctEntry) -> DmctEntryFact:
     )
 
 
+def dmct_completion_fact(entry: DmctEntry) -> DmctCompletionFact:
+    """What the entry's events say about its testing, for the §20.32/§20.33 evaluation: tested
+    unless it rests on equivalence (§20.6(d), §20.12A) or on its dormant-only entry (§20.9)."""
+    recorded = entry.completion
+    return DmctCompletionFact(
+        entry_id=entry.entry_id, dmc_id=entry.dmc_id, status=entry.status,
+        tested=entry.equivalence is None and entry.status is not DmctStatus.NOT_TESTED_DORMANT_ENTRY_SUFFICES,
+        rounds=len(entry.rounds),
+        tests=summarise_runs([(e.test_id, e.run, e.result) for e in entry.executions]),
+        issue_ids=tuple(entry.issues), under_resolution=tuple(entry.issues_under_resolution),
+        mtad_route=entry.mtad_route, panel_mt_completed=entry.panel_mt_completed,
+        blocking_defect_agreed=bool(entry.blocking_defect_versions),
+        recorded=None if recorded is None else RecordedCompletion(
+            recorded.outcome, recorded.basis, recorded.not_possible, entry.event_id(recorded.version),
+            recorded.all_tests_executed),
+        final=_final(entry),
+    )
+
+
+def _final(entry: DmctEntry) -> CompletionOutcome | None:
+    """The outcome the report became final with (§20.39, §20.40): S28 and the EPCL Report after it
+    successful, S29 unsuccessful; None before."""
+    if entry.status is DmctStatus.FINAL_UNSUCCESSFUL:
+        return CompletionOutcome.UNSUCCESSFUL
+    reported = (DmctStatus.FINAL_SUCCESSFUL, DmctStatus.EPCL_REPORT_PRODUCED,
+                DmctStatus.EPCL_REPORT_PUBLISHED)
+    return CompletionOutcome.SUCCESSFUL if entry.status in reported and entry.completions else None
+
+
+def dmct_findings_fact(aggregate: DmctDmc | DmctEntry, key: str) -> list[BuiltFact]:
+    """The DMCT findings that need nothing but the aggregate and no day (``ledger.dmct.findings``;
+    an entry's without its DMC's submitters), as the ``findings`` query reads them."""
+    found = dmc_findings(aggregate) if isinstance(aggregate, DmctDmc) else entry_findings(aggregate)
+    if not found:
+        return []
+    kind = FactKind.DMCT_STATUS.value
+    return [BuiltFact(FactKind.FINDINGS, key, None, FindingsFact(kind, key, tuple(found)))]
+
+
 def publication_facts(schedule: DmctSchedule) -> list[DmctPublicationFact]:
     """One fact per publication, entries in entry id order (as the event stores them)."""
     return [
@@ -75,16 +120,21 @@ def dmct_facts(aggregate: DmctDmc | DmctEntry | DmctSchedule) -> list[BuiltFact]
         return [BuiltFact(FactKind.DMCT_PUBLICATION, str(f.schedule_version), None, f)
                 for f in publication_facts(aggregate)]
     if isinstance(aggregate, DmctDmc):
-        return [BuiltFact(FactKind.DMCT_STATUS, aggregate.dmc_id, None, dmct_status_fact(aggregate))]
+        return [BuiltFact(FactKind.DMCT_STATUS, aggregate.dmc_id, None, dmct_status_fact(aggregate)),
+                *dmct_findings_fact(aggregate, aggregate.dmc_id)]
     return [BuiltFact(FactKind.DMCT_STATUS, aggregate.entry_id, None, dmct_status_fact(aggregate)),
-            BuiltFact(FactKind.DMCT_ENTRY, aggregate.entry_id, None, dmct_entry_fact(aggregate))]
+            BuiltFact(FactKind.DMCT_ENTRY, aggregate.entry_id, None, dmct_entry_fact(aggregate)),
+            BuiltFact(FactKind.DMCT_COMPLETION, aggregate.entry_id, None, dmct_completion_fact(aggregate)),
+            *dmct_findings_fact(aggregate, aggregate.entry_id)]
 
 
 __all__ = [
     "DMCT_AGGREGATES",
     "DMCT_EVENTS",
+    "dmct_completion_fact",
     "dmct_entry_fact",
     "dmct_facts",
+    "dmct_findings_fact",
     "dmct_status_fact",
     "publication_facts",
 ]

@@ -110,8 +110,9 @@ class DmctScheduleAnswer:
 class DmctThresholdsAnswer:
     """Table 20.1 for a planned EPCL entry: (a) the entry, (b) the aggregate across DMCT (A11),
     both must pass (§20.28). ``recorded_issue_ids``: the DMCT Testing Issues the entry records
-    (§20.20); ``uncounted_issue_ids``: those no recorded Testing Issue names the entry for
-    (its ``epcl_entry_ids``, A58), which the counts therefore cannot take in."""
+    (§20.20), each counted as an issue in respect of the entry (``linked_issues``, A58);
+    ``uncounted_issue_ids``: those of which no Testing Issue is recorded, which the counts
+    therefore cannot take in."""
 
     as_of: AsOf
     entry_id: str
@@ -224,13 +225,37 @@ def dmct_thresholds(
     entry = entries.get(entry_id)
     if entry is None:
         raise UnknownEntryError(entry_id, at.position)
-    context = ThresholdContext.DMCT_PLANNED_EPCL_ENTRY
-    counts = threshold_counts(context, entry_id, issues, dmct_entry_ids=tuple(entries))
-    linked = {i.reference for i in issues if entry_id in i.epcl_entry_ids}
+    counts = entry_counts(entry_id, entries.values(), issues)
+    known = {i.reference for i in issues}
     return DmctThresholdsAnswer(
-        at, entry_id, entry.dmc_id, context, tuple(counts), counts_verdict(counts), entry.issue_ids,
-        tuple(i for i in entry.issue_ids if i not in linked),
+        at, entry_id, entry.dmc_id, ThresholdContext.DMCT_PLANNED_EPCL_ENTRY, tuple(counts),
+        counts_verdict(counts), entry.issue_ids, tuple(i for i in entry.issue_ids if i not in known),
     )
+
+
+def linked_issues(entries: Iterable[DmctEntryFact], issues: Iterable[IssueFact]) -> list[IssueFact]:
+    """``issues`` with each DMCT Testing Issue linked to the entries that record it (§20.20): a
+    Testing Issue is the same entity in DMCT (A58), so an entry recording it makes it an issue
+    "in respect of" that entry (§20.28(a)) even where its ``epcl_entry_ids`` leave the entry out."""
+    recorded_on: dict[str, list[str]] = {}
+    for entry in entries:
+        for reference in entry.issue_ids:
+            recorded_on.setdefault(reference, []).append(entry.entry_id)
+    linked = []
+    for issue in issues:
+        extra = [e for e in recorded_on.get(issue.reference, ()) if e not in issue.epcl_entry_ids]
+        linked.append(replace(issue, epcl_entry_ids=(*issue.epcl_entry_ids, *extra)) if extra else issue)
+    return linked
+
+
+def entry_counts(
+    entry_id: str, entries: Iterable[DmctEntryFact], issues: Iterable[IssueFact]
+) -> list[ThresholdCount]:
+    """Table 20.1 for ``entry_id``: (a) the entry and (b) the aggregate across the planned entries
+    in DMCT (A11), from the Testing Issues linked to the entries (``linked_issues``)."""
+    known = list(entries)
+    return threshold_counts(ThresholdContext.DMCT_PLANNED_EPCL_ENTRY, entry_id, linked_issues(known, issues),
+                            dmct_entry_ids=tuple(e.entry_id for e in known))
 
 
 __all__ = [
@@ -245,5 +270,7 @@ __all__ = [
     "dmct_schedule",
     "dmct_status",
     "dmct_thresholds",
+    "entry_counts",
+    "linked_issues",
     "status_row",
 ]

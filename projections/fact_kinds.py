@@ -22,6 +22,7 @@ from projections.report_facts import (
     TtmFact,
     WorkOffDeadlineFact,
 )
+from projections.rules.dmct_completion import DmctCompletionFact
 from projections.rules.facts import (
     CycleRunFact,
     DocumentFact,
@@ -52,6 +53,7 @@ class FactKind(StrEnum):
     DMCT_STATUS = "dmct_status"
     DMCT_ENTRY = "dmct_entry"
     DMCT_PUBLICATION = "dmct_publication"
+    DMCT_COMPLETION = "dmct_completion"
 
 
 FACT_TYPES: dict[FactKind, type] = {
@@ -62,6 +64,7 @@ FACT_TYPES: dict[FactKind, type] = {
     FactKind.SCENARIO: ScenarioFact, FactKind.TTM: TtmFact, FactKind.DMC_SELECTION: DmcSelectionFact,
     FactKind.FINDINGS: FindingsFact, FactKind.DMCT_STATUS: DmctStatusFact,
     FactKind.DMCT_ENTRY: DmctEntryFact, FactKind.DMCT_PUBLICATION: DmctPublicationFact,
+    FactKind.DMCT_COMPLETION: DmctCompletionFact,
 }
 
 

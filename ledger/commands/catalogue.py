@@ -35,6 +35,7 @@ from pydantic.json_schema import models_json_schema
 from ledger.capability_releases import CapabilityRelease
 from ledger.cycle_runs import CycleRuns
 from ledger.dmc_selection import DmcSelection
+from ledger.dmct.cross_checks import cross_check
 from ledger.dmct.dmc import DmctDmc
 from ledger.dmct.entry import DmctEntry
 from ledger.dmct.schedule import DmctSchedule
@@ -154,6 +155,12 @@ class CommandSpec:
     def function(self) -> Callable[..., Any]:
         found: Callable[..., Any] = getattr(self.aggregate, self.method)
         return found
+
+    def check_across(self, repository: Any, target: Aggregate | None, arguments: dict[str, Any]) -> None:
+        """The checks against other recorded aggregates the command's own cannot make (the DMC a
+        DMCT entry names, and its status: ``ledger.dmct.cross_checks``); ``target`` None when the
+        command creates its aggregate. Raises the aggregate's ``InvalidFieldError`` naming the field."""
+        cross_check(self.name, repository, target, arguments)
 
 
 def _field_type(annotation: Any) -> Any:

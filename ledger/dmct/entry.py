@@ -3,22 +3,29 @@
 One aggregate per planned EPCL entry (uuid5 ``akledger:dmct-entry:{entry_id}``): a DMC, an
 installation type (dormant-only, active, mixed), a Capability Release and a SMETS1 SMSO (catalogue
 2.5). It is scheduled (§20.9, S14), or rests on substantive equivalence (§20.6(d), S07: no testing,
-a DMCT EPCL Report all the same, §20.41). Its status follows ``ledger.rules.dmct_statuses``:
-dormant-only suffices (S15), the MTAD route and the TAB's MT determination (§20.14), testing on an
-environment (§20.18, TAG's consent to alternates), test runs with evidence, pause and recommence
-(§20.21), DMCT Testing Issues and the §20.20 options with the SoS's outcomes (§20.22-20.27),
-insufficient devices (§20.19); then completion, the draft report, the Supplier and TAG review, the
-final report and the DMCT EPCL Report (``ledger.dmct.entry_reports``).
+a DMCT EPCL Report all the same, §20.41); it leaves the schedule for S07 when the SoS directs the
+removal of testing forced by a §20.12(a) disagreement (§20.12A). It plans a test pack per kind of
+testing (DMCT MT, DMCT SRVT: ``test_packs``, §20.14-20.17). Its status follows
+``ledger.rules.dmct_statuses``: dormant-only suffices (S15), the MTAD route and the TAB's MT
+determination (§20.14), testing on an environment (§20.18, TAG's consent to alternates), test
+runs with evidence, pause and recommence (§20.21), DMCT Testing Issues and the §20.20 options
+with the SoS's outcomes (§20.22-20.27), insufficient devices (§20.19); then completion, the draft
+report, the Supplier and TAG review, the final report and the DMCT EPCL Report
+(``ledger.dmct.entry_reports``).
 
 Structural rules (``InvalidDmctEventError`` naming the field; nothing is written): the command is
 allowed from the status (the message names it and the commands allowed next); keys and names
-given; dates ordered; a test pack or non-standard rationale; run numbers per test 1, 2, 3 ...;
-an issue step names a recorded issue whose recommended option fits the step; option (c) names
-its device change. Compliance is flagged by ``ledger.dmct.findings``.
+given; dates ordered; test packs by testing (each testing and pack once) or one pack, or the
+non-standard rationale; run numbers per test 1, 2, 3 ...; an issue step names a recorded issue
+whose recommended option fits the step; option (c) names its device change. Checks against its
+DMC and what a command names (the DMC scheduled, the Testing Issue recorded naming the entry,
+A58) run on the command path (``ledger.dmct.cross_checks``). Compliance is flagged by
+``ledger.dmct.findings``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -27,9 +34,9 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.dmct import entry_events as ev
 from ledger.dmct.entry_reports import EntryReports
-from ledger.dmct.entry_values import Equivalence, IssueRecord, PlannedDates
+from ledger.dmct.entry_values import Equivalence, IssueRecord, PlannedDates, planned_packs
 from ledger.dmct.lifecycle import DmctEvent
-from ledger.dmct.schedule_values import InstallationType
+from ledger.dmct.schedule_values import InstallationType, PlannedPack, ordered_packs, pack_problem
 from ledger.dmct.values import (
     DeviceChange,
     EquivalenceBasis,
@@ -55,20 +62,32 @@ from ledger.rules.roles import Role
 _C = DmctCommand
 
 
+def _packs(test_packs: Sequence[PlannedPack], test_pack_id: str | None, whose: str) -> dict[str, str] | None:
+    """The packs by testing (§20.15, §20.17) as the event stores them, in ``DmctTesting`` order.
+    Raises: test_packs (malformed, a testing or pack twice), test_pack_id (both forms given)."""
+    if problem := pack_problem(test_packs, test_pack_id):
+        field = "test_pack_id" if problem.endswith("not both") else "test_packs"
+        raise fail(field, f"{whose}: {problem}")
+    return {p.testing.value: p.pack_id for p in ordered_packs(test_packs)} or None
+
+
 def _dates(planned_start: date, planned_completion: date, test_pack_id: str | None,
-           non_standard_rationale: str | None, schedule_version: int | None, whose: str) -> dict[str, Any]:
+           non_standard_rationale: str | None, schedule_version: int | None, whose: str,
+           test_packs: Sequence[PlannedPack] = ()) -> dict[str, Any]:
     start = require_date("planned_start", planned_start, whose)
     end = require_date("planned_completion", planned_completion, whose)
     if end < start:
         raise fail("planned_completion", f"{whose}: {end} is before planned_start {start}")
-    if test_pack_id is None and non_standard_rationale is None:
+    packs = _packs(test_packs, test_pack_id, whose)
+    if test_pack_id is None and packs is None and non_standard_rationale is None:
         raise fail("test_pack_id",
-                   f"{whose}: give the test pack (§20.9(b)) or the non-standard rationale (§20.9(c))")
+                   f"{whose}: give the test packs (§20.9(b)) or the non-standard rationale (§20.9(c))")
     return {"planned_start": start.isoformat(), "planned_completion": end.isoformat(),
             "test_pack_id": optional_text("test_pack_id", test_pack_id, whose),
             "non_standard_rationale": optional_text("non_standard_rationale", non_standard_rationale, whose),
             "schedule_version": None if schedule_version is None else require_positive(
-                "schedule_version", schedule_version, whose)}
+                "schedule_version", schedule_version, whose),
+            "test_packs": packs}
 
 
 def _key(entry_id: str, dmc_id: str, installation_type: InstallationType | str,
@@ -97,15 +116,16 @@ class DmctEntry(EntryReports, Aggregate):
         capability_release: OperatingCapability | str, smso: str, planned_start: date,
         planned_completion: date,
         *, test_pack_id: str | None = None, non_standard_rationale: str | None = None,
-        schedule_version: int | None = None, **context: Any,
+        schedule_version: int | None = None, test_packs: Sequence[PlannedPack] = (), **context: Any,
     ) -> DmctEntry:
         """The entry is in the DMCT Schedule (published as ``schedule_version``) with its dates and
-        test pack, or the rationale for a non-standard pack (§20.9(a)-(c)). Raises: the key fields,
-        planned_completion (before the start), test_pack_id (neither pack nor rationale)."""
+        test packs, by the testing each is for (``test_packs``: DMCT MT and DMCT SRVT, §20.14-20.17;
+        or one ``test_pack_id``), or the rationale for a non-standard pack (§20.9(a)-(c)). Raises:
+        the key fields, planned_completion (before the start), test_pack_id (neither pack nor
+        rationale, or both forms), test_packs."""
         key = _key(entry_id, dmc_id, installation_type, capability_release, smso)
         dates = _dates(planned_start, planned_completion, test_pack_id, non_standard_rationale,
-                       schedule_version,
-                       f"DMCT entry {entry_id!r}")
+                       schedule_version, f"DMCT entry {entry_id!r}", test_packs)
         clauses = list(context.get("clauses") or ("20.9", "20.10"))
         return cls(**key, planned=dates, equivalence=None, **{**context, "clauses": clauses})
 
@@ -127,13 +147,14 @@ class DmctEntry(EntryReports, Aggregate):
     # -- the schedule (§20.9, §20.14) ---------------------------------------------------------------
     def reschedule(
         self, planned_start: date, planned_completion: date, *, test_pack_id: str | None = None,
-        non_standard_rationale: str | None = None, schedule_version: int | None = None, **context: Any,
+        non_standard_rationale: str | None = None, schedule_version: int | None = None,
+        test_packs: Sequence[PlannedPack] = (), **context: Any,
     ) -> None:
         """Scheduled anew after its DMC came back through a §20.2 submission (S21-S23 -> S14)."""
         self._allow(_C.RESCHEDULE)
         self._transit(_C.RESCHEDULE, ev.DmctEntryRescheduled, context, **_dates(
             planned_start, planned_completion, test_pack_id, non_standard_rationale, schedule_version,
-            self.label))
+            self.label, test_packs))
 
     def revise_dates(
         self, planned_start: date, planned_completion: date, *, schedule_version: int | None = None,
@@ -144,10 +165,27 @@ class DmctEntry(EntryReports, Aggregate):
         pack = self.planned
         if pack is None:
             raise self._refuse("status", "an entry resting on equivalence has no planned dates")
+        packs = pack.test_packs
         self._transit(_C.REVISE_DATES, ev.DmctEntryDatesRevised, context, **_dates(
             planned_start, planned_completion, pack.test_pack_id, pack.non_standard_rationale,
-            schedule_version,
-            self.label))
+            schedule_version, self.label, packs))
+
+    def remove_from_schedule(
+        self, equivalence_basis: EquivalenceBasis | str, equivalent_to: str, *,
+        schedule_version: int | None = None, **context: Any,
+    ) -> None:
+        """The SoS directed that testing included under §20.12(a) be removed (§20.12A; recorded on
+        the ``DmctDmc``): the entry leaves the DMCT Schedule (``schedule_version``: the publication
+        without it) and rests again on the DMC's §20.6(d) basis, ``equivalence_basis`` and
+        ``equivalent_to``, so a DMCT EPCL Report follows (§20.41; S07, then S30/S31). Testing begun
+        meanwhile ends. Raises: equivalence_basis, equivalent_to, schedule_version."""
+        self._allow(_C.REMOVE_FROM_SCHEDULE)
+        basis = require_enum(EquivalenceBasis, "equivalence_basis", equivalence_basis, self.label).value
+        self._transit(_C.REMOVE_FROM_SCHEDULE, ev.DmctEntryRemovedFromSchedule, context, detail={
+            "equivalence_basis": basis,
+            "equivalent_to": require_text("equivalent_to", equivalent_to, self.label),
+            "schedule_version": None if schedule_version is None else require_positive(
+                "schedule_version", schedule_version, self.label)})
 
     def record_dormant_suffices(self, dormant_entry_id: str, rationale: str, **context: Any) -> None:
         """This Active or mixed entry is not tested: testing ``dormant_entry_id`` (the DMC's
@@ -373,7 +411,8 @@ class DmctEntry(EntryReports, Aggregate):
         self.capability_release = OperatingCapability(capability_release)
         self.planned = None if planned is None else PlannedDates(
             date.fromisoformat(planned["planned_start"]), date.fromisoformat(planned["planned_completion"]),
-            planned["test_pack_id"], planned["non_standard_rationale"], planned["schedule_version"])
+            planned["test_pack_id"], planned["non_standard_rationale"], planned["schedule_version"],
+            planned_packs(planned.get("test_packs")))
         self.equivalence = None if equivalence is None else Equivalence(
             EquivalenceBasis(equivalence["basis"]), equivalence["equivalent_to"])
         self.status = (DmctStatus.SCHEDULED if planned is not None

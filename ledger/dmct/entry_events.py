@@ -9,9 +9,17 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ledger.dmct.entry_values import EntryAct, Execution, IssueRecord, PlannedDates, TestingRound
+from ledger.dmct.entry_values import (
+    EntryAct,
+    Equivalence,
+    Execution,
+    IssueRecord,
+    PlannedDates,
+    TestingRound,
+    planned_packs,
+)
 from ledger.dmct.lifecycle import DmctEvent
-from ledger.dmct.values import DeviceChange, IssueOption
+from ledger.dmct.values import DeviceChange, EquivalenceBasis, IssueOption
 from ledger.planned_test_values import TestResult
 
 if TYPE_CHECKING:
@@ -33,11 +41,13 @@ class _DatesEvent(DmctEvent):
     test_pack_id: str | None
     non_standard_rationale: str | None
     schedule_version: int | None
+    test_packs: dict[str, str] | None  # absent from events recorded before packs by testing
 
     def evolve(self, entry: DmctEntry) -> None:
         entry.planned = PlannedDates(
             date.fromisoformat(self.planned_start), date.fromisoformat(self.planned_completion),
-            self.test_pack_id, self.non_standard_rationale, self.schedule_version)
+            self.test_pack_id, self.non_standard_rationale, self.schedule_version,
+            planned_packs(getattr(self, "test_packs", None)))
 
 
 class DmctEntryRescheduled(_DatesEvent):
@@ -46,6 +56,17 @@ class DmctEntryRescheduled(_DatesEvent):
 
 class DmctEntryDatesRevised(_DatesEvent):
     """The planned dates changed (§20.9; §20.22 revised completion dates)."""
+
+
+class DmctEntryRemovedFromSchedule(EntryActEvent):
+    """The SoS directed removal (§20.12A): the entry leaves the schedule and rests on the DMC's
+    §20.6(d) equivalence (``detail``: its basis and equivalent), towards a DMCT EPCL Report (§20.41)."""
+
+    def evolve(self, entry: DmctEntry) -> None:
+        super().evolve(entry)
+        entry.equivalence = Equivalence(EquivalenceBasis(self.detail["equivalence_basis"]),
+                                        self.detail["equivalent_to"])
+        entry.planned = None
 
 
 class DormantEntrySuffices(EntryActEvent):
@@ -235,6 +256,7 @@ class SosBlockingDefectAgreed(_IssueEvent):
 __all__ = [
     "CodeChangeProgressed",
     "DmctEntryDatesRevised",
+    "DmctEntryRemovedFromSchedule",
     "DmctEntryRescheduled",
     "DmctProcessPaused",
     "DmctProcessRecommenced",

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.calendar import Deadline
+from ledger.dmct.schedule_values import DmctTesting, PlannedPack
 from ledger.dmct.values import (
     CompletionOutcome,
     DeviceChange,
@@ -27,13 +28,32 @@ from ledger.planned_test_values import TestResult
 
 @dataclass(frozen=True)
 class PlannedDates:
-    """§20.9(a)-(c): planned start and completion, and the test pack or non-standard rationale."""
+    """§20.9(a)-(c): planned start and completion, and the test packs planned, by the testing each
+    is for (``test_packs``: DMCT MT and DMCT SRVT, §20.14-20.17), or a single pack named without
+    its testing (``test_pack_id``, as first recorded), or the non-standard rationale."""
 
     planned_start: date
     planned_completion: date
     test_pack_id: str | None
     non_standard_rationale: str | None
     schedule_version: int | None
+    test_packs: tuple[PlannedPack, ...] = ()
+
+    @property
+    def pack_ids(self) -> tuple[str, ...]:
+        """Every pack planned: those by testing, then the single one, each once."""
+        found = [p.pack_id for p in self.test_packs] + ([self.test_pack_id] if self.test_pack_id else [])
+        return tuple(dict.fromkeys(found))
+
+    def pack_for(self, testing: DmctTesting) -> str | None:
+        """The pack planned for ``testing``, if named by testing."""
+        return next((p.pack_id for p in self.test_packs if p.testing is testing), None)
+
+
+def planned_packs(data: dict[str, str] | None) -> tuple[PlannedPack, ...]:
+    """The ``test_packs`` an event stored (testing -> pack id), in ``DmctTesting`` order."""
+    found = data or {}
+    return tuple(PlannedPack(t, found[t.value]) for t in DmctTesting if t.value in found)
 
 
 @dataclass(frozen=True)
@@ -246,9 +266,11 @@ __all__ = [
     "Execution",
     "IssueRecord",
     "PlannedDates",
+    "PlannedPack",
     "Provision",
     "SupplierReferral",
     "TagDetermination",
     "TestingRound",
     "completion_outcome",
+    "planned_packs",
 ]

@@ -27,6 +27,7 @@ from ledger.dmct import entry_events as eev
 from ledger.dmct import report_events as rev
 from ledger.dmct.dmc import DmctDmc
 from ledger.dmct.entry import DmctEntry
+from ledger.dmct.schedule_values import DmctTesting
 from ledger.dmct.values import EXCLUDING, NEEDS_RATIONALE, DisagreementGround, EquivalenceBasis, IssueOption
 from ledger.findings import Finding
 from ledger.planned_test_values import TestResult
@@ -138,6 +139,20 @@ def testing_starts(entry: DmctEntry) -> Iterator[Finding]:
                           f"{r.environment_version}) without TAG's agreement", (entry.event_id(r.version),))
 
 
+def packs_for_testing(entry: DmctEntry) -> Iterator[Finding]:
+    """Testing started while the schedule names, by testing, no pack for DMCT MT or DMCT SRVT that
+    the round needs: both, or DMCT SRVT only on the MTAD route (§20.14-20.15, §20.17). An entry
+    scheduled with one pack or a non-standard rationale does not say which testing it is for."""
+    planned = entry.planned
+    if planned is None or not planned.test_packs:
+        return
+    for r in entry.rounds:
+        needed = (DmctTesting.SRVT,) if r.srvt_only else (DmctTesting.MT, DmctTesting.SRVT)
+        if missing := [t.value for t in needed if planned.pack_for(t) is None]:
+            yield Finding("20.15", f"{entry.label}: testing started with no test pack planned for "
+                          f"{', '.join(missing)}", (entry.event_id(r.version),))
+
+
 def pauses_not_reported(entry: DmctEntry) -> Iterator[Finding]:
     """A pause or recommencement with no §16.1 report named (§20.21)."""
     for act in [*entry.acts_of(eev.DmctProcessPaused), *entry.acts_of(eev.DmctProcessRecommenced)]:
@@ -239,9 +254,9 @@ def epcl_reports(entry: DmctEntry) -> Iterator[Finding]:
 
 def entry_findings(entry: DmctEntry, dmc: DmctDmc | None = None) -> list[Finding]:
     """Every finding on ``entry`` (and, given its DMC, those that need the DMC's submitters)."""
-    return [*testing_starts(entry), *pauses_not_reported(entry), *issue_resolutions(entry),
-            *completion_claims(entry), *draft_reports(entry, dmc), *referrals(entry),
-            *final_without_tag_review(entry), *epcl_reports(entry)]
+    return [*testing_starts(entry), *packs_for_testing(entry), *pauses_not_reported(entry),
+            *issue_resolutions(entry), *completion_claims(entry), *draft_reports(entry, dmc),
+            *referrals(entry), *final_without_tag_review(entry), *epcl_reports(entry)]
 
 
 def dmct_findings(dmcs: Iterable[DmctDmc], entries: Iterable[DmctEntry]) -> list[Finding]:
@@ -264,6 +279,7 @@ __all__ = [
     "late_disagreements",
     "non_economic_without_views",
     "notices_missing_suppliers",
+    "packs_for_testing",
     "pauses_not_reported",
     "referrals",
     "relief_recipients",

@@ -42,6 +42,54 @@ class InstallationType(StrEnum):
     MIXED = "mixed"  # both Dormant and Active Meters
 
 
+class DmctTesting(StrEnum):
+    """The DMCT testing a pack is executed for (§20.14-20.15)."""
+
+    MT = "dmct_mt"
+    SRVT = "dmct_srvt"
+
+
+@dataclass(frozen=True)
+class PlannedPack:
+    """The test pack planned for one kind of DMCT testing (§20.15: the standard MT or SRVT pack;
+    §20.17: a non-standard pack for either); given as ``{"testing": "dmct_mt", "pack_id": "..."}``."""
+
+    testing: DmctTesting
+    pack_id: str
+
+
+def pack_problem(packs: Sequence[PlannedPack], test_pack_id: str | None) -> str | None:
+    """Why ``packs`` (with the single ``test_pack_id``) do not say which pack serves which testing,
+    or None: each a ``PlannedPack`` with a pack id, each testing once, a pack for one testing only
+    (§20.15, §20.17), not alongside ``test_pack_id``."""
+    if isinstance(packs, str) or not all(isinstance(p, PlannedPack) for p in packs):
+        return 'give a list of {"testing": "dmct_mt" or "dmct_srvt", "pack_id": ...}'
+    if packs and test_pack_id is not None:
+        return "give the packs by testing (test_packs) or one test_pack_id, not both"
+    kinds = [getattr(p.testing, "value", p.testing) for p in packs]
+    if unknown := [k for k in kinds if k not in {t.value for t in DmctTesting}]:
+        return f"{unknown[0]!r} is not a DmctTesting (dmct_mt, dmct_srvt)"
+    if len(set(kinds)) != len(kinds):
+        return "names the pack for a kind of testing more than once"
+    if any(not isinstance(p.pack_id, str) or not p.pack_id.strip() for p in packs):
+        return "a pack_id is empty"
+    if len({p.pack_id for p in packs}) != len(packs):
+        return ("a pack is for DMCT MT or DMCT SRVT, not both: a non-standard pack for both is one "
+                "test_pack_id")
+    return None
+
+
+def ordered_packs(packs: Sequence[PlannedPack]) -> tuple[PlannedPack, ...]:
+    """``packs`` (checked by ``pack_problem``) with their enums coerced, in ``DmctTesting`` order."""
+    found = {DmctTesting(getattr(p.testing, "value", p.testing)): p.pack_id for p in packs}
+    return tuple(PlannedPack(t, found[t]) for t in DmctTesting if t in found)
+
+
+def packs_label(packs: Sequence[PlannedPack]) -> str:
+    """``dmct_mt PACK-1, dmct_srvt PACK-2``."""
+    return ", ".join(f"{p.testing.value} {p.pack_id}" for p in packs)
+
+
 class ChangeKind(StrEnum):
     """How an entry differs from the previously published DMCT Schedule (§20.9 "any changes")."""
 
@@ -88,7 +136,8 @@ REQUIRED_RECIPIENTS: tuple[Role, ...] = (Role.SUPPLIER, Role.PANEL, Role.AUTHORI
 @dataclass(frozen=True)
 class ScheduleEntry:
     """A planned EPCL entry as the schedule publishes it (§20.9(a)-(c)): its DMC and installation
-    type, planned start and completion dates, and the test pack planned (``test_pack_id``) or,
+    type, planned start and completion dates, and the test packs planned, by the testing each is
+    for (``test_packs``: DMCT MT and DMCT SRVT, §20.14-20.17), or one pack (``test_pack_id``), or,
     for a DMCT Non-Standard Test Pack, the rationale for using one (the pack's id once proposed)."""
 
     entry_id: str
@@ -99,24 +148,37 @@ class ScheduleEntry:
     planned_completion: date
     test_pack_id: str | None = None
     non_standard_rationale: str | None = None
+    test_packs: tuple[PlannedPack, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
+        packs = [{"testing": p.testing.value, "pack_id": p.pack_id} for p in self.test_packs]
         return {
             "entry_id": self.entry_id, "dmc": self.dmc, "installation_type": self.installation_type.value,
             "capability_release": self.capability_release.value,
             "planned_start": self.planned_start.isoformat(),
             "planned_completion": self.planned_completion.isoformat(),
             "test_pack_id": self.test_pack_id, "non_standard_rationale": self.non_standard_rationale,
+            **({"test_packs": packs} if packs else {}),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ScheduleEntry:
+        packs = data.get("test_packs")  # absent from publications recorded before packs by testing
         return cls(
             str(data["entry_id"]), str(data["dmc"]), InstallationType(data["installation_type"]),
             OperatingCapability(data["capability_release"]), date.fromisoformat(data["planned_start"]),
             date.fromisoformat(data["planned_completion"]), data["test_pack_id"],
             data["non_standard_rationale"],
+            tuple(PlannedPack(DmctTesting(p["testing"]), str(p["pack_id"])) for p in packs or ()),
         )
+
+    @property
+    def pack_label(self) -> str:
+        """The packs as the schedule shows them: ``dmct_mt PACK-1, dmct_srvt PACK-2``, the one
+        pack, or the non-standard rationale."""
+        if self.test_packs:
+            return packs_label(self.test_packs)
+        return self.test_pack_id or f"non-standard: {self.non_standard_rationale}"
 
 
 @dataclass(frozen=True)
@@ -178,8 +240,9 @@ def _dates(entry: ScheduleEntry) -> tuple[date, date]:
     return entry.planned_start, entry.planned_completion
 
 
-def _pack(entry: ScheduleEntry) -> tuple[str | None, str | None]:
-    return entry.test_pack_id, entry.non_standard_rationale
+def _pack(entry: ScheduleEntry) -> tuple[str | None, str | None, tuple[tuple[str, str], ...]]:
+    packs = tuple((p.testing.value, p.pack_id) for p in entry.test_packs)
+    return entry.test_pack_id, entry.non_standard_rationale, packs
 
 
 def _identity(entry: ScheduleEntry) -> tuple[str, str, str]:
@@ -322,11 +385,14 @@ def require_entry(entry: ScheduleEntry, whose: str) -> ScheduleEntry:
                    f"planned_start {entry.planned_start}")
     require_optional_text("entries", entry.test_pack_id, where)
     require_optional_text("entries", entry.non_standard_rationale, where)
-    if entry.test_pack_id is None and entry.non_standard_rationale is None:
-        raise fail("entries", f"{where}: give the test pack planned (§20.9(b)) or the rationale for "
+    if problem := pack_problem(entry.test_packs, entry.test_pack_id):
+        raise fail("entries", f"{where}: test_packs: {problem}")
+    packs = ordered_packs(entry.test_packs)
+    if entry.test_pack_id is None and not packs and entry.non_standard_rationale is None:
+        raise fail("entries", f"{where}: give the test packs planned (§20.9(b)) or the rationale for "
                    "a DMCT Non-Standard Test Pack (§20.9(c))")
     return replace(
-        entry,
+        entry, test_packs=packs,
         installation_type=require_enum(InstallationType, "entries", entry.installation_type, where),
         capability_release=require_enum(OperatingCapability, "entries", entry.capability_release, where),
     )

@@ -37,6 +37,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.context import citing
 from ledger.dmct.schedule_values import (
+    DmctTesting,
     fail,
     require_enum,
     require_names,
@@ -54,13 +55,6 @@ class PackKind(StrEnum):
     STANDARD_DORMANT_MIGRATION = "standard_dormant_migration"
     STANDARD_SERVICE_REFERENCE_VARIANT = "standard_service_reference_variant"
     NON_STANDARD = "non_standard"
-
-
-class DmctTesting(StrEnum):
-    """The DMCT testing a pack is executed for (§20.14-20.15)."""
-
-    MT = "dmct_mt"
-    SRVT = "dmct_srvt"
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ class DmctCommand(StrEnum):
     RESCHEDULE = "reschedule"
     REVISE_DATES = "revise_dates"
     RECORD_DORMANT_SUFFICES = "record_dormant_suffices"
+    REMOVE_FROM_SCHEDULE = "remove_from_schedule"
     NOTIFY_MTAD_ROUTE = "notify_mtad_route"
     RECORD_TAB_MT_COMPLETION = "record_tab_mt_completion"
     RECORD_PANEL_MT_DETERMINATION = "record_panel_mt_determination"
@@ -340,6 +341,9 @@ ENTRY_TRANSITIONS: tuple[Transition, ...] = (
       "the DMC was included again in a §20.2 submission and the entry is scheduled anew", None, True),
     T(_ENTRY, _C.REVISE_DATES, (S14, S16, *_TESTING, S18), None, ("20.9", "20.22"),
       "revised planned dates (e.g. §20.22 revised completion dates)", None, True),
+    T(_ENTRY, _C.REMOVE_FROM_SCHEDULE, (S14, S16, *_TESTING, S18), S07, ("20.12A", "20.6(d)", "20.41"),
+      "the SoS directed removal of testing included under §20.12(a): the entry leaves the DMCT Schedule "
+      "and proceeds on the §20.6(d) basis, to a DMCT EPCL Report (S30/S31)", None, True),
     T(_ENTRY, _C.RECORD_DORMANT_SUFFICES, (S14,), S15, ("20.9",),
       "an Active or mixed entry not tested: its dormant-only entry's testing suffices (A52)"),
     T(_ENTRY, _C.NOTIFY_MTAD_ROUTE, (S14,), S16, ("20.14",),

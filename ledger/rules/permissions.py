@@ -181,6 +181,7 @@ _ROWS: tuple[Permission, ...] = (
     _row("DmctEntry.plan_on_equivalence", {DCC}, ("20.6(d)", "20.41")),
     _row("DmctEntry.reschedule", {DCC}, ("20.9",)),
     _row("DmctEntry.revise_dates", {DCC}, ("20.9", "20.22")),
+    _row("DmctEntry.remove_from_schedule", {DCC}, ("20.12A", "20.41")),
     _row("DmctEntry.record_dormant_suffices", {DCC}, ("20.9",)),
     _row("DmctEntry.notify_mtad_route", {DCC}, ("20.14",)),
     _row("DmctEntry.record_tab_mt_completion", {TAB}, ("20.14",), behalf=True),

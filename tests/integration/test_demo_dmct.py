@@ -25,8 +25,10 @@ from ledger.dmct.entry import DmctEntry
 from ledger.dmct.findings import dmct_findings
 from ledger.dmct.schedule import SCHEDULE_ID, DmctSchedule
 from ledger.dmct.schedule_findings import schedule_findings
+from ledger.dmct.schedule_values import DmctTesting
 from ledger.dmct.status_list import status_list
 from ledger.dmct.test_packs import DmctTestPack
+from ledger.testing_issues import TestingIssue
 
 A = TypeVar("A", bound=Aggregate)
 WHEN = datetime.now(UTC) - timedelta(minutes=1)
@@ -45,6 +47,7 @@ DMC_STATUSES = {
     "DMC-ACL-12": "S14",
     "DMC-ELS-13": "S07",  # §20.6(d)(iii), undisputed
     "DMC-ITR-14": "S11",  # §20.12(b), with the SoS
+    "DMC-HON-15": "S07",  # (d)(ii), §20.12(a) disagreement, §20.12A referral, the SoS directs removal
 }
 ENTRY_STATUSES = {
     ("DMC-ACL-04", "EPCL-201"): "S32",
@@ -56,6 +59,7 @@ ENTRY_STATUSES = {
     ("DMC-ACL-12", "EPCL-207"): "S26",  # paused, recommenced; draft with Northwind
     ("DMC-SAG-07", "EPCL-208"): "S17",
     ("DMC-ELS-13", "EPCL-209"): "S32",  # waited for EPCL-203's final report (§20.41)
+    ("DMC-HON-15", "EPCL-210"): "S31",  # removed from the schedule (§20.12A), EPCL Report on EPCL-201's
 }
 
 
@@ -109,13 +113,35 @@ def test_every_dmct_aggregate_the_demo_creates_is_accounted_for() -> None:
 
 def test_the_schedule_is_published_to_all_and_tested_against_agreed_packs(demo_ledger: AKLedger) -> None:
     schedule = loaded(demo_ledger, DmctSchedule, SCHEDULE_ID)
-    assert [p.schedule_version for p in schedule.publications] == [1, 2, 3, 4]
+    assert [p.schedule_version for p in schedule.publications] == [1, 2, 3, 4, 5]
     assert schedule_findings(schedule) == []
     latest = schedule.latest
     assert latest is not None
     assert latest.entries["EPCL-207"].planned_completion == date(2026, 11, 13)  # §20.22 revised
     assert "EPCL-205" not in latest.entries  # §20.25(a)
     assert "EPCL-208" in latest.entries  # §20.12(a), retained under §20.12A
+    assert "EPCL-210" not in latest.entries  # §20.12A, the SoS directed removal
+    assert latest.entries["EPCL-201"].pack_label == "dmct_mt PACK-MOC-SDMT, dmct_srvt PACK-MOC-SRVT"
     for pack_id in ("PACK-MOC-SDMT", "PACK-MOC-SRVT", "PACK-NS-ITR-06"):
         pack = loaded(demo_ledger, DmctTestPack, DmctTestPack.create_id(pack_id))
         assert pack.agreed_as_of(date(2026, 7, 1)) is not None, pack_id
+
+
+def test_each_dmct_testing_issue_is_a_testing_issue_naming_its_entry(demo_ledger: AKLedger) -> None:
+    entries = [loaded(demo_ledger, DmctEntry, DmctEntry.create_id(e)) for _, e in ENTRY_STATUSES]
+    recorded = {(i, e.entry_id) for e in entries for i in e.issues}
+    assert recorded == {("TI-DMCT-001", "EPCL-205"), ("TI-DMCT-002", "EPCL-206"), ("TI-DMCT-003", "EPCL-207")}
+    for issue_id, entry_id in recorded:
+        issue = loaded(demo_ledger, TestingIssue, TestingIssue.create_id(issue_id))
+        assert entry_id in issue.epcl_entry_ids  # A58: the same entity, linked to the entry
+    open_ = loaded(demo_ledger, TestingIssue, TestingIssue.create_id("TI-DMCT-002"))
+    assert (open_.is_open, open_.effective_severity) == (True, 3)  # re-determined after §20.40(b)
+
+
+def test_every_tested_entry_is_planned_with_a_pack_for_each_testing_it_needs(demo_ledger: AKLedger) -> None:
+    for _, entry_id in ENTRY_STATUSES:
+        entry = loaded(demo_ledger, DmctEntry, DmctEntry.create_id(entry_id))
+        for started in entry.rounds:
+            assert entry.planned is not None, entry_id
+            needed = (DmctTesting.SRVT,) if started.srvt_only else (DmctTesting.MT, DmctTesting.SRVT)
+            assert all(entry.planned.pack_for(t) for t in needed), entry_id

@@ -21,6 +21,7 @@ from ledger.dmct.entry import DmctEntry
 from ledger.dmct.schedule import SCHEDULE_ID
 from ledger.dmct.status_list import status_list
 from projections.as_of import AsOfError
+from projections.dmct_completion_queries import dmct_completion
 from projections.dmct_queries import (
     UnknownDmcError,
     UnknownEntryError,
@@ -108,6 +109,8 @@ def test_the_status_list_as_of_a_position_is_that_of_the_ledger_truncated_there(
         for entry in entries:
             then = dmct_thresholds(full.engine, entry.entry_id, as_of_position=ends[commands])
             assert without_as_of(then) == without_as_of(dmct_thresholds(truncated.engine, entry.entry_id))
+        completion = dmct_completion(full.engine, as_of_position=ends[commands])
+        assert without_as_of(completion) == without_as_of(dmct_completion(truncated.engine))
     # The cuts do see clocks open, and closed 30 days on: the comparison is not of empty lists.
     assert clocks_seen >= {("DMC-SAG-07", "20.12"), ("DMC-ELS-13", "20.12"), ("EPCL-201", "20.37"),
                            ("EPCL-206", "20.37"), ("EPCL-207", "20.37")}
@@ -125,11 +128,15 @@ def test_a_suppliers_clock_runs_to_the_end_of_its_last_day(demo: tuple[AKLedger,
 def test_the_schedule_in_force_and_each_earlier_publication(demo: tuple[AKLedger, list[int]]) -> None:  # noqa: F811
     lg, ends = demo
     latest = dmct_schedule(lg.engine)
-    assert (latest.published_versions, latest.previous_version) == ((1, 2, 3, 4), 3)
+    assert (latest.published_versions, latest.previous_version) == ((1, 2, 3, 4, 5), 4)
     assert latest.missing_recipients == ()
     assert latest.publication is not None
     assert [(c.entry_id, c.trigger.value) for c in latest.publication.changes] == [
-        ("EPCL-207", "revised_dates_20_22")]
+        ("EPCL-210", "removal_20_12a")]
+    fourth = dmct_schedule(lg.engine, version=4).publication
+    assert fourth is not None
+    assert [(c.entry_id, c.trigger.value) for c in fourth.changes] == [
+        ("EPCL-207", "revised_dates_20_22"), ("EPCL-210", "inclusion_20_12")]
     second = dmct_schedule(lg.engine, version=2).publication
     assert second is not None
     assert {(c.entry_id, c.trigger.value) for c in second.changes} == {
@@ -140,15 +147,48 @@ def test_the_schedule_in_force_and_each_earlier_publication(demo: tuple[AKLedger
     assert dmct_schedule(lg.engine, as_of_position=ends[1]).publication is None
 
 
-def test_table_20_1_counts_what_the_ledger_links_to_the_entry(demo: tuple[AKLedger, list[int]]) -> None:  # noqa: F811
-    """The demo's DMCT Testing Issues are recorded on their entries only: no Testing Issue names an
-    entry, so Table 20.1 counts none of them and the answer says which it could not count."""
-    lg, _ = demo
+def test_table_20_1_counts_the_dmct_testing_issues_of_the_entry_and_across_dmct(
+    demo: tuple[AKLedger, list[int]],  # noqa: F811
+) -> None:
+    """Each DMCT Testing Issue is a Testing Issue naming its entry (A58): Table 20.1 counts it, in
+    (a) for its entry and in (b) for every entry, at its severity as of the position (§20.28)."""
+    lg, ends = demo
     answer = dmct_thresholds(lg.engine, "EPCL-206")
     assert (answer.dmc_id, answer.verdict.value) == ("DMC-L+G-10", "pass")
     assert [c.column.value for c in answer.counts] == ["dmct_planned_epcl_entry", "dmct_aggregate"]
     assert [r.limit for r in answer.counts[0].rows] == [0, 0, 15, 30, 60]
-    assert (answer.recorded_issue_ids, answer.uncounted_issue_ids) == (("TI-DMCT-002",), ("TI-DMCT-002",))
+    assert (answer.recorded_issue_ids, answer.uncounted_issue_ids) == (("TI-DMCT-002",), ())
+    counted = [[r.counted_ids for r in c.rows] for c in answer.counts]
+    assert counted == [[(), (), ("TI-DMCT-002",), (), ()]] * 2
+    other = dmct_thresholds(lg.engine, "EPCL-208")  # only the aggregate takes in another entry's issue
+    assert [c.row(3).counted_ids for c in other.counts] == [(), ("TI-DMCT-002",)]
+    at_completion = dmct_thresholds(lg.engine, "EPCL-206",
+                                    as_of_position=ends[after("DmctEntry.complete_testing", "EPCL-206")])
+    assert at_completion.verdict.value == "fail"  # severity 2 then: over the limit of 0
+    assert at_completion.counts[0].row(2).counted_ids == ("TI-DMCT-002",)
+
+
+def test_completion_is_evaluated_as_of_any_position(demo: tuple[AKLedger, list[int]]) -> None:  # noqa: F811
+    """§20.32/§20.33 (A25) from the record: EPCL-206 unsuccessful on (iii) when the DCC completed it,
+    successful once the SoS determined it so and its issue was re-graded severity 3 (§20.40(b))."""
+    lg, ends = demo
+    then = dmct_completion(lg.engine, "EPCL-206",
+                           as_of_position=ends[after("DmctEntry.complete_testing", "EPCL-206")])
+    (result,) = then.results
+    assert (result.evaluation.value, result.basis, result.agrees_with_record) == (
+        "unsuccessful", ("20.33(a)(iii)",), True)
+    (now,) = dmct_completion(lg.engine, "EPCL-206").results
+    assert (now.evaluation.value, now.final and now.final.value, now.agrees_with_record) == (
+        "successful", "successful", True)
+    every = dmct_completion(lg.engine)
+    assert {r.entry_id: r.evaluation.value for r in every.results} == {
+        "EPCL-201": "successful", "EPCL-202": "not_required", "EPCL-203": "successful",
+        "EPCL-204": "successful", "EPCL-205": "not_completed", "EPCL-206": "successful",
+        "EPCL-207": "successful", "EPCL-208": "not_completed", "EPCL-209": "not_required",
+        "EPCL-210": "not_required"}
+    assert every.disagreeing == ()
+    with pytest.raises(UnknownEntryError, match="EPCL-999"):
+        dmct_completion(lg.engine, "EPCL-999")
 
 
 def test_filters_naming_nothing_recorded_are_refused(demo: tuple[AKLedger, list[int]]) -> None:  # noqa: F811
@@ -159,7 +199,7 @@ def test_filters_naming_nothing_recorded_are_refused(demo: tuple[AKLedger, list[
         dmct_status(lg.engine, "DMC-ACL-04", as_of_position=ends[1])
     with pytest.raises(UnknownEntryError, match="EPCL-999"):
         dmct_thresholds(lg.engine, "EPCL-999")
-    with pytest.raises(UnknownScheduleVersionError, match="published: 1, 2, 3, 4"):
-        dmct_schedule(lg.engine, version=5)
+    with pytest.raises(UnknownScheduleVersionError, match="published: 1, 2, 3, 4, 5"):
+        dmct_schedule(lg.engine, version=6)
     with pytest.raises(AsOfError):
         dmct_status(lg.engine, as_of_position=-1)

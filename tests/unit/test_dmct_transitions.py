@@ -121,6 +121,8 @@ INVOKE: dict[tuple[DmctCommand, str | None], tuple[list[Act], Act]] = {
     (C.RESCHEDULE, None): ([], lambda e, c: e.reschedule(
         date(2026, 6, 1), date(2026, 7, 1), test_pack_id="P2", **c())),
     (C.REVISE_DATES, None): ([], lambda e, c: e.revise_dates(date(2026, 2, 9), date(2026, 3, 16), **c())),
+    (C.REMOVE_FROM_SCHEDULE, None): ([], lambda e, c: e.remove_from_schedule(
+        "d_i", "EPCL-9", schedule_version=4, **c())),
     (C.RECORD_DORMANT_SUFFICES, None): ([], lambda e, c: e.record_dormant_suffices("E0", "covered", **c())),
     (C.NOTIFY_MTAD_ROUTE, None): ([], lambda e, c: e.notify_mtad_route("MTAD", **c())),
     (C.RECORD_TAB_MT_COMPLETION, None): ([], lambda e, c: e.record_tab_mt_completion(
