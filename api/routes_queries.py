@@ -43,6 +43,8 @@ from api.query_service import AsOfAsked, QueryInputError, ReadModel
 from ledger.application import AKLedger
 from ledger.demo import IOC_SIT
 from projections.as_of import ProjectionBehindError, QueryError
+from projections.dmct_completion_queries import DmctCompletionAnswer
+from projections.dmct_completion_queries import dmct_completion as completion_query
 from projections.dmct_queries import DmctScheduleAnswer, DmctStatusAnswer, DmctThresholdsAnswer
 from projections.fact_codec import encode as as_json
 from projections.queries import (
@@ -236,6 +238,18 @@ def dmct_thresholds(
     as_of_position: Position = None, as_of: Time = None,
 ) -> JSONResponse:
     return answer(request, lg, lambda at: service.dmct_thresholds(lg, entry, at), as_of_position, as_of)
+
+
+@_route("dmct-completion", DmctCompletionAnswer, "Whether DMCT testing of each planned EPCL entry has "
+        "completed, successfully or not (§20.32, §20.33, A25), beside the DCC's recorded completion")
+def dmct_completion(
+    request: Request, lg: Ledger, _: Authenticated,
+    entry: Annotated[str | None, Query(description="Only this planned EPCL entry.",
+                                       examples=["EPCL-206"])] = None,
+    as_of_position: Position = None, as_of: Time = None,
+) -> JSONResponse:
+    return answer(request, lg, lambda at: completion_query(lg.engine, entry, as_of_position=at.position,
+                                                           as_of=at.time), as_of_position, as_of)
 
 
 __all__ = ["router"]

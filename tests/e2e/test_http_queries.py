@@ -47,6 +47,7 @@ QUERIES: dict[str, tuple[dict[str, str], list[str]]] = {
     "dmct-status": ({"on": ON}, ["--on", ON]),
     "dmct-schedule": ({}, []),
     "dmct-thresholds": ({"entry": "EPCL-206"}, ["--entry", "EPCL-206"]),
+    "dmct-completion": ({"entry": "EPCL-206"}, ["--entry", "EPCL-206"]),
 }
 
 
@@ -186,6 +187,7 @@ def test_any_enabled_principal_may_read_and_nobody_without_a_token(demo: Demo) -
     ("dmct-status", {"dmc": "DMC-NONE"}, 404, ["dmc"]),
     ("dmct-schedule", {"version": 9}, 404, ["version"]),
     ("dmct-thresholds", {"entry": "EPCL-999"}, 404, ["entry"]),
+    ("dmct-completion", {"entry": "EPCL-999"}, 404, ["entry"]),
     ("thresholds", {}, 422, ["phase"]),
     ("matters", {"as_of": "2026-07-01T12:00:00"}, 422, ["as_of"]),
     ("matters", {"as_of": "yesterday"}, 422, ["as_of"]),
