@@ -23,6 +23,7 @@ from api import log_service
 from api.cli_query import CsvOpt, JsonOpt, OnOpt, PhaseOpt, PositionOpt, TimeOpt, answering, asked, caught_up
 from api.report_render import write
 from projections.as_of import resolve
+from projections.reports.dmct import dmct_draft
 from projections.reports.model import Report
 from projections.reports.sit import auditor_checklist, sit_completion
 from projections.reports.weekly import weekly
@@ -32,6 +33,7 @@ class ReportName(StrEnum):
     SIT_COMPLETION = "sit-completion"
     SIT_AUDITOR_CHECKLIST = "sit-auditor-checklist"
     WEEKLY = "weekly"
+    DMCT_DRAFT = "dmct-draft"
 
 
 def report(
@@ -39,6 +41,8 @@ def report(
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Write NAME-SUBJECT.html and .json here.")]
     = Path("reports"),
     phase: PhaseOpt = None,
+    entry: Annotated[str | None, typer.Option(
+        "--entry", metavar="ID", help="dmct-draft: the planned EPCL entry.")] = None,
     week_ending: Annotated[str | None, typer.Option(
         "--week-ending", metavar="DATE", help="weekly: the last day of the week (YYYY-MM-DD).")] = None,
     anonymise: Annotated[bool, typer.Option(
@@ -69,6 +73,11 @@ def report(
                         "(see `akledger query thresholds`)")
             build = sit_completion if name is ReportName.SIT_COMPLETION else auditor_checklist
             built, stem = build(lg.engine, phase, at), f"{name.value}-{phase}"
+        elif name is ReportName.DMCT_DRAFT:
+            if entry is None:
+                fail(2, "--entry: dmct-draft is a report on one planned EPCL entry "
+                        "(see `akledger query dmct-status`)")
+            built, stem = dmct_draft(lg, entry, at), f"dmct-draft-{entry}"
         else:
             if week_ending is None:
                 fail(2, "--week-ending: weekly needs the last day of the week (YYYY-MM-DD)")

@@ -24,6 +24,7 @@ from api.routes_queries import QUERY_ERRORS, Ledger, On, Phase, Position, Time, 
 from ledger.application import AKLedger
 from projections.as_of import resolve
 from projections.fact_codec import encode as as_json
+from projections.reports.dmct import dmct_draft
 from projections.reports.model import Report
 from projections.reports.sit import auditor_checklist, sit_completion
 from projections.reports.weekly import weekly
@@ -71,6 +72,18 @@ def sit_auditor_checklist(
 ) -> Response:
     return _report(request, lg, lambda at: auditor_checklist(lg.engine, phase, _at(lg, at)),
                    as_of_position, as_of, on, format)
+
+
+@router.get("/dmct-draft", response_class=Response, responses=_RESPONSES,
+            summary="A planned EPCL entry's draft DMCT Testing Report (§20.34/§20.35) checked against "
+                    "its history")
+def dmct_draft_report(
+    request: Request, lg: Ledger, _: Authenticated,
+    entry: Annotated[str, Query(description="The planned EPCL entry's id.", examples=["EPCL-206"])],
+    as_of_position: Position = None, as_of: Time = None, format: Format = "html",
+) -> Response:
+    return _report(request, lg, lambda at: dmct_draft(lg, entry, _at(lg, at)), as_of_position, as_of, None,
+                   format)
 
 
 @router.get("/weekly", response_class=Response, responses=_RESPONSES,

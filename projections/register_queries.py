@@ -220,19 +220,19 @@ def findings(
 def _dated_findings(app: AKLedger, conn: Connection, at: AsOf) -> list[FindingRow]:
     rows = []
     for _, m in rows_at(conn, FactKind.MATTER, at.position):
-        matter = _aggregate_at(app, conn, m.matter_id, at.position)
+        matter = aggregate_at(app, conn, m.matter_id, at.position)
         assert isinstance(matter, Matter)
         rows += [FindingRow(FactKind.MATTER.value, m.reference or m.matter_id, f.clause, f.what, f.event_ids)
                  for f in pending_past_window(matter, at.judged_on)]
     for _, p in rows_at(conn, FactKind.WORK_OFF_PLAN, at.position):
-        plan = _aggregate_at(app, conn, p.plan_id, at.position)
+        plan = aggregate_at(app, conn, p.plan_id, at.position)
         assert isinstance(plan, WorkOffPlan)
         rows += [FindingRow(FactKind.WORK_OFF_PLAN.value, plan.reference, f.clause, f.what, f.event_ids)
                  for f in overdue_items(plan, at.judged_on)]
     return rows
 
 
-def _aggregate_at(app: AKLedger, conn: Connection, aggregate_id: str, position: int) -> object:
+def aggregate_at(app: AKLedger, conn: Connection, aggregate_id: str, position: int) -> object:
     """The aggregate as it stood at ``position``: its events up to there, from the event store."""
     events = app.events_table.c
     version = conn.execute(select(func.max(events.originator_version)).where(

@@ -28,7 +28,9 @@ from ledger.context import RecordingContext
 from ledger.demo import IOC_SIT, demo_commands
 from ledger.store import create_ledger
 from projections.as_of import resolve
+from projections.dmct_queries import UnknownEntryError
 from projections.registry import projection_named
+from projections.reports.dmct import dmct_draft
 from projections.reports.model import ItemState, Report, checkpoint_covering
 from projections.reports.sit import auditor_checklist, sit_completion
 from projections.reports.weekly import Pseudonyms, week_of, weekly
@@ -169,6 +171,8 @@ def test_reports_over_http_as_html_and_json(demo: AKLedger) -> None:
                       headers=auth).json()
     assert data["sections"][0]["items"][0]["clause"] == "19.4(a)"
     assert data["checkpoint"]["size"] >= data["checkpoint"]["leaves"]
+    draft = client.get("/reports/dmct-draft", params={"entry": "EPCL-207", "format": "json"}, headers=auth)
+    assert draft.json()["name"] == "dmct-draft"
     week = client.get("/reports/weekly", params={"week_ending": "2026-03-08", "format": "json"}, headers=auth)
     assert week.status_code == 200, week.text
     assert client.get("/reports/weekly", params={"week_ending": "2026-03-08"}).status_code == 401
@@ -176,3 +180,19 @@ def test_reports_over_http_as_html_and_json(demo: AKLedger) -> None:
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "week_ending")
     unknown = client.get("/reports/sit-completion", params={"phase": "nope"}, headers=auth)
     assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (404, "phase")
+
+
+def test_the_draft_dmct_report_is_checked_against_the_entry_history(demo: AKLedger) -> None:
+    at = resolve(demo.engine)
+    good = dmct_draft(demo, "EPCL-207", at)  # tested, re-run after fixes, completed successfully
+    assert [i.clause for i in good.items] == [f"20.34({c})" for c in "abcdefghi"]
+    assert {i.state for i in good.items} <= {ItemState.CONFIRMED, ItemState.DOCUMENTED}
+    assert "3 re-runs recorded" in item(good, "20.34(e)").summary
+    failed = dmct_draft(demo, "EPCL-206", at)  # unsuccessful: a severity 2 issue, later made 3 by the SoS
+    assert failed.title.startswith("Draft DMCT Testing Report (unsuccessful, §20.35)")
+    assert item(failed, "20.35(g)").state is ItemState.NOT_CONFIRMED
+    assert "TI-DMCT-002" in item(failed, "20.35(g)").summary
+    untested = dmct_draft(demo, "EPCL-205", at)  # paused for option (c): no draft yet
+    assert {i.state for i in untested.items} == {ItemState.NOT_RECORDED}
+    with pytest.raises(UnknownEntryError):
+        dmct_draft(demo, "EPCL-999", at)
