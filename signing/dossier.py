@@ -11,6 +11,7 @@ touches, is in the signed ledger, with some fields possibly withheld. Layout::
     proofs/<index>.tlog-proof   its inclusion proof, C2SP tlog-proof@v1, with the checkpoint
     checkpoint             the one checkpoint every proof is against (signed note, cosignatures)
     keys.json              the ledger's keys valid for the events, from the key chain
+    statement.json         the ledger's signed statement of completeness (below)
     index.html             a human-readable account (not verified: the events are)
 
 The key chain (``LedgerInitialised`` and each ``SigningKeyRotated``, aggregate role
@@ -19,8 +20,17 @@ by the checkpoint, not asserted. Verification (:func:`verify_dossier`) uses only
 the other ``signing`` modules and ``cryptography``: no database, no key directory, no network.
 It returns a :class:`Report` or raises a :mod:`signing.errors` error naming what is wrong.
 
-Limit: a dossier that drops the newest versions of an aggregate and lowers their count in the
-manifest is consistent; only the ledger (or a later dossier) shows the missing tail.
+The statement of completeness closes what the events alone cannot prove: that nothing was cut
+from the *end* of a history (a gap shows, a missing tail does not). At export the ledger signs,
+with its key in force at the checkpoint (the key that signed the checkpoint), the RFC 8785
+canonical JSON of ``{format, origin, tree_size, root_hash, matter: {id, versions}, as_of_position,
+aggregates: [{id, versions}]}``, prefixed by :data:`STATEMENT_DOMAIN` so the signature can never be
+taken for an entry's or a note's: the matter's versions are *all* it had at the checkpoint (as of
+the position asked for), and every aggregate's stated version is its highest there. The verifier
+requires the statement, checks it names this dossier's checkpoint and matter, verifies it under
+the key chain's key in force at the checkpoint (pinned by ``trusted_keys`` like the checkpoint),
+and requires exactly versions 1..n of every stated aggregate: a dropped tail is named (``the
+matter X: versions 4..5 stated by the ledger are left out``).
 """
 
 from __future__ import annotations
@@ -33,7 +43,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from signing import merkle, note
+from signing.canonical import canonical
 from signing.checkpoint import Checkpoint, parse_checkpoint
 from signing.entry import BatchPath, SealedEvent, parse_entry, verify_disclosure, verify_signature
 from signing.errors import (
@@ -54,6 +68,9 @@ PROOF_HEADER = "c2sp.org/tlog-proof@v1"
 MANIFEST = "manifest.json"
 CHECKPOINT = "checkpoint"
 KEYS = "keys.json"
+STATEMENT = "statement.json"
+STATEMENT_FORMAT = "akledger-dossier-statement/v1"
+STATEMENT_DOMAIN = b"akledger/dossier-statement/v1\0"  # domain separation of the signed bytes
 INDEX_HTML = "index.html"
 KEYCHAIN_ROLE = "keychain"
 MATTER_ROLE = "matter"
@@ -162,9 +179,12 @@ def write_dossier(
     checkpoint_note: str,
     keys: Sequence[Mapping[str, Any]],
     index_html: str,
+    statement: Mapping[str, Any] | None = None,
 ) -> bytes:
     """The dossier zip. ``manifest`` holds ``matter``, ``aggregates`` and anything else the
     exporter records; ``format``, ``tree_size`` and the ``events`` list are filled in here.
+    ``statement``: the signed statement of completeness (:func:`sign_statement`); a dossier
+    without one does not verify.
 
     Raises:
         NoteFormatError: ``checkpoint_note`` is not a checkpoint.
@@ -185,11 +205,46 @@ def write_dossier(
         put(MANIFEST, _dump(full))
         put(CHECKPOINT, checkpoint_note)
         put(KEYS, _dump({"keys": list(keys)}))
+        if statement is not None:
+            put(STATEMENT, _dump(dict(statement)))
         for e in events:
             put(event_path(e.index), _dump(event_json(e)))
             put(proof_path(e.index), TlogProof(e.index, tuple(e.proof), checkpoint_note).text())
         put(INDEX_HTML, index_html)
     return buffer.getvalue()
+
+
+def statement_of(
+    checkpoint: Checkpoint, matter_id: str, versions: Mapping[str, int], as_of_position: int | None
+) -> dict[str, Any]:
+    """The statement of completeness: ``versions`` maps each aggregate id of the dossier (the
+    matter's among them) to its highest version at ``checkpoint`` (as of the position)."""
+    return {
+        "format": STATEMENT_FORMAT,
+        "origin": checkpoint.origin,
+        "tree_size": checkpoint.size,
+        "root_hash": _b64(checkpoint.root_hash),
+        "as_of_position": as_of_position,
+        "matter": {"id": matter_id, "versions": versions[matter_id]},
+        "aggregates": [{"id": oid, "versions": n} for oid, n in sorted(versions.items())],
+    }
+
+
+def statement_bytes(statement: Mapping[str, Any]) -> bytes:
+    """What the ledger signs: :data:`STATEMENT_DOMAIN` then the RFC 8785 form of ``statement``.
+
+    Raises:
+        MalformedInputError: ``statement`` cannot be canonicalised (a float, a non-str key ...).
+    """
+    return STATEMENT_DOMAIN + canonical(dict(statement))
+
+
+def sign_statement(
+    statement: Mapping[str, Any], key_id: str, private_key: Ed25519PrivateKey
+) -> dict[str, Any]:
+    """statement.json: the statement, the signing key's id and its Ed25519 signature."""
+    signature = private_key.sign(statement_bytes(statement))
+    return {"statement": dict(statement), "key_id": key_id, "signature": _b64(signature)}
 
 
 def _dump(doc: Any) -> str:
@@ -211,6 +266,7 @@ class Report:
     witnesses: list[str]
     redacted: dict[str, list[str]]  # event id -> withheld fields
     displayed: dict[str, list[str]]  # event id -> fields shown as pseudonyms (unverified)
+    stated: dict[str, int] = field(default_factory=dict)  # aggregate id -> versions the ledger signed
 
 
 @dataclass(frozen=True)
@@ -276,11 +332,14 @@ def verify_dossier(
     Raises:
         DossierFormatError: not a dossier, or a vkey argument is malformed (bad input).
         CommitmentError: a disclosed value differs from its commitment (a value was changed).
-        DossierIncompleteError: a listed event is absent, or a version of an aggregate is left out.
+        DossierIncompleteError: a listed event is absent, a version of an aggregate is left out
+            (a gap, or a tail the ledger's statement of completeness names), or the dossier holds
+            no statement for its checkpoint and matter.
         EntryAlteredError: an entry matches neither its signature nor the checkpoint.
         RootMismatchError: an inclusion proof does not lead to the checkpoint (a hash altered).
-        UnknownKeyError: the checkpoint or an event is signed by a key not valid for it.
-        SignatureError: a signature does not verify.
+        UnknownKeyError: the checkpoint, the statement or an event is signed by a key not valid
+            for it.
+        SignatureError: a signature does not verify (the statement's: it was altered or forged).
         WitnessError: a required witness cosignature is missing or invalid.
     """
     trusted = [_vkey(v, "trusted key") for v in trusted_keys]
@@ -300,7 +359,8 @@ def verify_dossier(
     keys = _key_chain(archive, checkpoint.origin, events, manifest)
     for event in events:
         _verify_event(event, keys, checkpoint)
-    _verify_checkpoint(checkpoint_note, checkpoint, keys, trusted)
+    in_force = _verify_checkpoint(checkpoint_note, checkpoint, keys, trusted)
+    stated = _verify_statement(archive, checkpoint, in_force, manifest)
     witnessed = _verify_witnesses(parsed_note, witnesses)
     redacted = {e.event_id: sorted(set(e.doc["commitments"]) - set(e.sealed.fields)) for e in events}
     return Report(
@@ -309,6 +369,7 @@ def verify_dossier(
         keys=[k.verifier.label for k in keys], trusted=bool(trusted), witnesses=witnessed,
         redacted={k: v for k, v in redacted.items() if v},
         displayed={e.event_id: sorted(e.display) for e in events if e.display},
+        stated=stated,
     )
 
 
@@ -499,7 +560,8 @@ def _verify_event(event: _Event, keys: Sequence[_Key], checkpoint: Checkpoint) -
 
 def _verify_checkpoint(
     checkpoint_note: str, checkpoint: Checkpoint, keys: Sequence[_Key], trusted: Sequence[note.Verifier]
-) -> None:
+) -> _Key:
+    """Verify the checkpoint's signature by the key in force; returns that key."""
     # The checkpoint is signed by the key in force after its last entry (ledger.signing_keys):
     # the last key introduced at or before it (a rotated-in key's valid_from is its introduction + 1).
     in_force = [k for k in keys if k is keys[0] or k.valid_from <= checkpoint.size][-1]
@@ -522,6 +584,86 @@ def _verify_checkpoint(
             f"the checkpoint is signed by {in_force.verifier.label}, whose key chain holds no trusted "
             f"key ({labels})"
         )
+    return in_force
+
+
+def _verify_statement(
+    archive: _Zip, checkpoint: Checkpoint, in_force: _Key, manifest: Mapping[str, Any]
+) -> dict[str, int]:
+    """The ledger's statement of completeness: signed by the key in force at the checkpoint,
+    about this checkpoint and matter; the dossier holds exactly versions 1..n of every aggregate
+    it states. Returns aggregate id -> stated versions."""
+    if STATEMENT not in archive.names:
+        raise DossierIncompleteError(
+            f"{STATEMENT} is not in the dossier: nothing signed by the ledger states how many versions "
+            "the matter and the aggregates had at the checkpoint (a tail may be left out)"
+        )
+    doc = archive.json(STATEMENT)
+    try:
+        statement, key_id = doc["statement"], doc["key_id"]
+        signature = base64.b64decode(doc["signature"], validate=True)
+        if not isinstance(statement, dict) or not isinstance(key_id, str):
+            raise TypeError("statement must be an object and key_id a string")
+        signed = statement_bytes(statement)
+    except (KeyError, TypeError, ValueError, MalformedInputError) as exc:
+        raise DossierFormatError(f"{STATEMENT} is malformed: {exc!r}") from exc
+    if key_id != in_force.key_id:
+        raise UnknownKeyError(
+            f"the statement of completeness is signed by key {key_id}, not by the ledger key in force "
+            f"at the checkpoint ({in_force.verifier.label}): it is not the ledger's"
+        )
+    try:
+        in_force.verifier.public_key.verify(signature, signed)
+    except InvalidSignature as exc:
+        raise SignatureError(
+            f"the statement of completeness does not match its signature by {in_force.verifier.label}: "
+            "it was altered or forged"
+        ) from exc
+    stated = _stated_versions(statement)
+    names = (statement.get("format"), statement.get("origin"), statement.get("tree_size"),
+             statement.get("root_hash"), statement["matter"]["id"])
+    ours = (STATEMENT_FORMAT, checkpoint.origin, checkpoint.size, _b64(checkpoint.root_hash),
+            manifest["matter"]["id"])
+    if names != ours:
+        raise DossierIncompleteError(
+            f"the ledger's statement of completeness is for matter {names[4]} at {names[1]} tree size "
+            f"{names[2]}, not this dossier's matter {ours[4]} at tree size {ours[2]}"
+        )
+    listed = {agg["id"]: agg for agg in manifest["aggregates"]}
+    for oid, versions in stated.items():
+        agg = listed.get(oid)
+        held = 0 if agg is None else agg["versions"]
+        if oid == ours[4]:
+            what = f"the matter {oid}"
+        else:
+            what = f"aggregate {oid}" if agg is None else f"{agg['role']} aggregate {oid}"
+        if held < versions:
+            span = str(versions) if held + 1 == versions else f"{held + 1}..{versions}"
+            raise DossierIncompleteError(
+                f"{what}: version{'s' if held + 1 < versions else ''} {span} stated by the ledger "
+                f"{'are' if held + 1 < versions else 'is'} left out of the dossier"
+            )
+        if held > versions:
+            raise DossierFormatError(
+                f"{what}: the dossier holds {held} versions, the ledger states {versions}"
+            )
+    unstated = sorted(set(listed) - set(stated))
+    if unstated:
+        raise DossierFormatError(f"aggregates not in the ledger's statement: {', '.join(unstated)}")
+    return stated
+
+
+def _stated_versions(statement: Mapping[str, Any]) -> dict[str, int]:
+    try:
+        stated = {str(agg["id"]): _int(agg["versions"]) for agg in statement["aggregates"]}
+        matter = statement["matter"]
+        if stated.get(str(matter["id"])) != _int(matter["versions"]) or len(stated) != len(
+            statement["aggregates"]
+        ):
+            raise ValueError("the matter's versions differ from its aggregate's, or an aggregate repeats")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DossierFormatError(f"{STATEMENT}: the statement is malformed: {exc!r}") from exc
+    return stated
 
 
 def _same_key(a: note.Verifier, b: note.Verifier) -> bool:

@@ -5,6 +5,14 @@ covering them that a witness has cosigned, so that ``verify --witness`` can hold
 yet in the tree are integrated first (that signs a checkpoint, so the key directory must be
 at hand, as for any append). The zip is verified with ``signing.dossier.verify_dossier`` before
 it is returned: an export that would not verify is an error, never a file.
+
+The ledger signs a statement of completeness (``signing.dossier.statement_of``) with the key
+that signed the checkpoint (``AKLedger.signer_for``): for each aggregate of the dossier its
+highest version among the checkpoint's leaves (as of the position asked for), read from the
+store (leaves are append-only, so this is fixed for the checkpoint), not taken from what was
+collected; if they differ the export fails rather than sign a statement the dossier contradicts.
+Signing needs the key directory, so every export does (not only one that integrates).
+So a dossier cut short at the end (its newest versions dropped) no longer verifies.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ledger.application import AKLedger
@@ -28,10 +36,18 @@ from ledger.errors import LedgerError, NotFoundError
 from ledger.log.cosignatures import cosignature_lines
 from ledger.log.integrator import Integrator
 from ledger.log.reader import LogReader, StoredCheckpoint
-from ledger.log.tables import ledger_keys, log_checkpoints
+from ledger.log.tables import ledger_keys, log_checkpoints, log_leaves
 from signing import keys as key_bytes
 from signing import note
-from signing.dossier import KEY_FIELDS, DossierEvent, verify_dossier, write_dossier
+from signing.checkpoint import Checkpoint
+from signing.dossier import (
+    KEY_FIELDS,
+    DossierEvent,
+    sign_statement,
+    statement_of,
+    verify_dossier,
+    write_dossier,
+)
 from signing.entry import SealedEvent
 from signing.errors import VerificationError
 
@@ -69,7 +85,8 @@ def export_dossier(lg: AKLedger, request: ExportRequest, progress: Progress | No
     Raises:
         DossierInputError: a bad redact field, preset or position (names it).
         NotFoundError: no such matter (as of that position).
-        KeyUnavailableError: events must be integrated and the signing key cannot be loaded.
+        KeyUnavailableError: the key that signed the checkpoint (for the statement of
+            completeness, and for integrating if needed) cannot be loaded.
         DossierExportError: the result does not verify.
     """
     preset = parse_preset(request.preset)
@@ -91,10 +108,25 @@ def export_dossier(lg: AKLedger, request: ExportRequest, progress: Progress | No
         dossier_events, values, display, pseudonyms = _redact(collected, events, chosen)
         proofs = _proofs(conn, lg, dossier_events, checkpoint.size, progress)
         keys = _keys(conn, collected, checkpoint.size, origin)
+        aggregates = [a for a in collected.aggregates if any(e in events for e in a.events)]
+        held = {a.id: len([e for e in a.events if e in events]) for a in aggregates}
+        stated = _stated_versions(conn, lg, collected, checkpoint.size, request.as_of_position)
+    if held != stated:
+        raise DossierExportError(
+            f"the dossier of matter {collected.matter.id} holds versions {_counts(held)}, but the "
+            f"ledger has {_counts(stated)} at tree size {checkpoint.size}: events were appended during "
+            "the export; export again"
+        )
+    cp = Checkpoint(origin, checkpoint.size, checkpoint.root_hash)
+    signer = lg.signer_for(checkpoint.key_id)
+    statement = sign_statement(
+        statement_of(cp, str(collected.matter.id), {str(k): v for k, v in stated.items()},
+                     request.as_of_position),
+        signer.key_id, signer.private_key,
+    )
     dossier_events = [
         DossierEvent(d.index, d.position, d.sealed, proofs[d.index], d.display) for d in dossier_events
     ]
-    aggregates = [a for a in collected.aggregates if any(e in events for e in a.events)]
     shown = shown_events(aggregates, values, display, pseudonyms)
     cosigned = len(note.parse_note(note_text).signatures) > 1
     withheld = tuple(sorted(chosen.withheld & available))
@@ -110,11 +142,11 @@ def export_dossier(lg: AKLedger, request: ExportRequest, progress: Progress | No
         "as_of_position": request.as_of_position,
         "exported_at": datetime.now(UTC).isoformat(),
         "aggregates": [{"id": str(a.id), "role": a.role, "topic": a.topic,
-                        "versions": len([e for e in a.events if e in events])} for a in aggregates],
+                        "versions": held[a.id]} for a in aggregates],
         "redaction": {"preset": None if preset is None else preset.value, "fields": list(withheld)},
         "unresolved_subjects": list(collected.unresolved_subjects),
     }
-    data = write_dossier(manifest, dossier_events, note_text, keys, html)
+    data = write_dossier(manifest, dossier_events, note_text, keys, html, statement)
     try:
         verify_dossier(data)
     except VerificationError as exc:
@@ -123,6 +155,32 @@ def export_dossier(lg: AKLedger, request: ExportRequest, progress: Progress | No
         ) from exc
     return Exported(data, collected.matter.id, len(dossier_events), len(aggregates), checkpoint.size,
                     withheld, 0 if pseudonyms is None else len(pseudonyms.names), cosigned)
+
+
+def _stated_versions(
+    conn: Connection, lg: AKLedger, collected: Collected, size: int, as_of: int | None
+) -> dict[UUID, int]:
+    """Each aggregate's highest version in the tree of ``size`` leaves (the key chain's whatever
+    the position; the others' as of ``as_of``), read from the store: what the ledger signs."""
+    table = lg.events_table
+    chain = collected.aggregates[-1].id
+    wanted = [a.id for a in collected.aggregates]
+    query = (
+        select(table.c.originator_id, func.max(table.c.originator_version))
+        .join(log_leaves, log_leaves.c.notification_id == table.c.id)
+        .where(table.c.originator_id.in_(wanted), log_leaves.c.idx < size)
+        .group_by(table.c.originator_id)
+    )
+    if as_of is not None:
+        query = query.where((table.c.id <= as_of) | (table.c.originator_id == chain))
+    found = {}
+    for oid, version in conn.execute(query):
+        found[oid if isinstance(oid, UUID) else UUID(str(oid))] = int(version)
+    return found
+
+
+def _counts(versions: dict[UUID, int]) -> str:
+    return ", ".join(f"{oid}: {n}" for oid, n in sorted(versions.items(), key=lambda kv: str(kv[0])))
 
 
 def _is_chain(collected: Collected, event: StoredEvent) -> bool:

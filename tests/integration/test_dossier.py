@@ -9,7 +9,7 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +36,7 @@ from ledger.rules.roles import Role
 from ledger.store import create_ledger
 from signing import note
 from signing.dossier import verify_dossier
+from signing.errors import DossierIncompleteError
 from tests.conftest import ORIGIN
 from tests.integration import test_api_support as support
 
@@ -102,6 +103,41 @@ def test_a_matter_exports_with_its_history_and_what_it_touches_and_verifies(demo
     assert "<script" not in html
 
 
+def rewrite(data: bytes, change: Callable[[dict[str, bytes]], None]) -> bytes:
+    files = members(data)
+    change(files)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, blob in files.items():
+            zf.writestr(name, blob)
+    return out.getvalue()
+
+
+def test_a_dossier_without_the_matters_determination_is_caught_by_the_ledgers_statement(
+    demo: AKLedger,
+) -> None:
+    exported = export_dossier(demo, ExportRequest(MATTER, preset="public"))
+    matter_id = str(matter_uuid(MATTER))
+    report = verify_dossier(exported.zip_bytes, trusted_keys=[log_service.vkey(demo)])
+    assert report.stated[matter_id] == 3
+    assert set(report.stated) == {a["id"] for a in manifest(exported.zip_bytes)["aggregates"]}
+
+    def drop_the_determination(files: dict[str, bytes]) -> None:
+        doc = json.loads(files["manifest.json"])
+        (last,) = [e for e in doc["events"] if (e["originator_id"], e["version"]) == (matter_id, 3)]
+        del files[last["file"]], files[last["proof"]]
+        doc["events"].remove(last)
+        for agg in doc["aggregates"]:
+            if agg["id"] == matter_id:
+                agg["versions"] = 2
+        files["manifest.json"] = json.dumps(doc).encode()
+
+    cut = rewrite(exported.zip_bytes, drop_the_determination)
+    left_out = f"the matter {matter_id}: version 3 stated by the ledger is left out of the dossier"
+    with pytest.raises(DossierIncompleteError, match=left_out):
+        verify_dossier(cut, trusted_keys=[log_service.vkey(demo)])
+
+
 def test_as_of_a_position_the_dossier_holds_the_history_up_to_it(demo: AKLedger) -> None:
     with demo.connect() as conn:
         referred = conn.execute(
@@ -115,6 +151,8 @@ def test_as_of_a_position_the_dossier_holds_the_history_up_to_it(demo: AKLedger)
     aggregates = manifest(exported.zip_bytes)["aggregates"]
     (matter,) = [a for a in aggregates if a["role"] == "matter"]
     assert matter["versions"] == 2
+    statement = json.loads(members(exported.zip_bytes)["statement.json"])["statement"]
+    assert (statement["matter"]["versions"], statement["as_of_position"]) == (2, int(referred))
     assert OUTCOME not in members(exported.zip_bytes)["index.html"].decode()
     with pytest.raises(NotFoundError, match="as of position 1"):
         export_dossier(demo, ExportRequest(MATTER, as_of_position=1))

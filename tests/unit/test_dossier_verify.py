@@ -17,11 +17,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from signing import merkle, note
 from signing.checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
 from signing.dossier import (
+    STATEMENT_DOMAIN,
     DossierEvent,
     TlogProof,
     event_path,
     parse_tlog_proof,
     proof_path,
+    sign_statement,
+    statement_bytes,
+    statement_of,
     verify_dossier,
     write_dossier,
 )
@@ -33,6 +37,7 @@ from signing.errors import (
     EntryAlteredError,
     NoteFormatError,
     RootMismatchError,
+    SignatureError,
     UnknownKeyError,
     WitnessError,
 )
@@ -61,9 +66,11 @@ def _key_id(key: Ed25519PrivateKey) -> str:
 
 def build(
     *, redact: dict[int, set[str]] | None = None, cosigners: Sequence[tuple[str, Ed25519PrivateKey]] = (),
+    statement_key: Ed25519PrivateKey | None = None,
 ) -> Built:
     """A ledger of 6 entries (genesis key, a Testing Issue, a matter in 3 versions, a stray note),
-    its checkpoint, and a dossier of the first five. ``redact`` maps leaf index -> fields withheld."""
+    its checkpoint, and a dossier of the first five with the ledger's statement of completeness
+    (signed by ``statement_key`` if given). ``redact`` maps leaf index -> fields withheld."""
     log_key = Ed25519PrivateKey.generate()
     kid = _key_id(log_key)
     public = base64.b64encode(log_key.public_key().public_bytes_raw()).decode()
@@ -108,7 +115,13 @@ def build(
         ],
     }
     keys = [{"key_id": kid, "vkey": _vkey(log_key), "valid_from": 0, "valid_until": None}]
-    return Built(write_dossier(manifest, events, cp_note, keys, "<html></html>"), log_key, sealed)
+    signer = statement_key or log_key
+    statement = sign_statement(
+        statement_of(parse_checkpoint(note.parse_note(cp_note).text), MATTER,
+                     {MATTER: 3, ISSUE: 1, CHAIN: 1}, None),
+        _key_id(signer), signer,
+    )
+    return Built(write_dossier(manifest, events, cp_note, keys, "<html></html>", statement), log_key, sealed)
 
 
 def rewrite(zip_bytes: bytes, change: Callable[[dict[str, str]], None]) -> bytes:
@@ -173,6 +186,112 @@ def test_a_version_of_the_matter_left_out_is_named() -> None:
     left_out = rf"the matter {MATTER}: version\(s\) 2 of its history 1..3"
     with pytest.raises(DossierIncompleteError, match=left_out):
         verify_dossier(rewrite(build().zip_bytes, change))
+
+
+def drop_the_determination(m: dict[str, str]) -> None:
+    """Cut the matter's last version (its determination, leaf 4) and lower its count to match."""
+    del m[event_path(4)], m[proof_path(4)]
+
+    def lower(d: dict[str, Any]) -> None:
+        d["events"] = [e for e in d["events"] if e["index"] != 4]
+        for agg in d["aggregates"]:
+            if agg["id"] == MATTER:
+                agg["versions"] = 2
+    edit_json(m, "manifest.json", lower)
+
+
+def test_a_dropped_tail_with_a_lowered_count_is_caught_by_the_ledgers_statement() -> None:
+    built = build()
+    left_out = rf"the matter {MATTER}: version 3 stated by the ledger is left out of the dossier"
+    with pytest.raises(DossierIncompleteError, match=left_out):
+        verify_dossier(rewrite(built.zip_bytes, drop_the_determination), trusted_keys=[_vkey(built.log_key)])
+
+
+def test_a_dropped_tail_of_several_versions_is_named_as_a_range() -> None:
+    def change(m: dict[str, str]) -> None:
+        drop_the_determination(m)
+        del m[event_path(3)], m[proof_path(3)]
+        edit_json(m, "manifest.json", lambda d: d.update(events=[e for e in d["events"] if e["index"] != 3]))
+        edit_json(m, "manifest.json",
+                  lambda d: [a.update(versions=1) for a in d["aggregates"] if a["id"] == MATTER])
+
+    left_out = rf"the matter {MATTER}: versions 2..3 stated by the ledger are left out"
+    with pytest.raises(DossierIncompleteError, match=left_out):
+        verify_dossier(rewrite(build().zip_bytes, change))
+
+
+def test_a_dossier_without_the_statement_is_incomplete() -> None:
+    def change(m: dict[str, str]) -> None:
+        drop_the_determination(m)
+        del m["statement.json"]
+
+    with pytest.raises(DossierIncompleteError, match=r"statement\.json is not in the dossier.*a tail"):
+        verify_dossier(rewrite(build().zip_bytes, change))
+
+
+def test_an_altered_statement_fails_its_signature() -> None:
+    def change(m: dict[str, str]) -> None:
+        drop_the_determination(m)
+
+        def lower(d: dict[str, Any]) -> None:
+            d["statement"]["matter"]["versions"] = 2
+            for agg in d["statement"]["aggregates"]:
+                if agg["id"] == MATTER:
+                    agg["versions"] = 2
+        edit_json(m, "statement.json", lower)
+
+    altered = r"statement of completeness does not match its signature.*altered"
+    with pytest.raises(SignatureError, match=altered):
+        verify_dossier(rewrite(build().zip_bytes, change))
+
+
+def test_a_statement_signed_by_an_unknown_key_is_named() -> None:
+    forger = Ed25519PrivateKey.generate()
+    built = build(statement_key=forger)
+    unknown = rf"statement of completeness is signed by key {_key_id(forger)}, not by the ledger key in force"
+    with pytest.raises(UnknownKeyError, match=unknown):
+        verify_dossier(built.zip_bytes)
+
+
+def test_a_statement_forged_under_the_ledgers_key_id_fails_its_signature() -> None:
+    built, forger = build(), Ed25519PrivateKey.generate()
+
+    def change(m: dict[str, str]) -> None:
+        drop_the_determination(m)
+        doc = json.loads(m["statement.json"])
+        doc["statement"]["matter"]["versions"] = 2
+        doc["statement"]["aggregates"] = [
+            {**a, "versions": 2} if a["id"] == MATTER else a for a in doc["statement"]["aggregates"]
+        ]
+        doc["signature"] = base64.b64encode(forger.sign(statement_bytes(doc["statement"]))).decode()
+        m["statement.json"] = json.dumps(doc)
+
+    with pytest.raises(SignatureError, match=r"statement of completeness does not match its signature"):
+        verify_dossier(rewrite(built.zip_bytes, change))
+
+
+def test_a_statement_for_another_checkpoint_is_named() -> None:
+    built = build()
+
+    def change(m: dict[str, str]) -> None:
+        doc = json.loads(m["statement.json"])
+        statement = {**doc["statement"], "tree_size": 7}  # genuinely signed, but not for this checkpoint
+        m["statement.json"] = json.dumps(sign_statement(statement, _key_id(built.log_key), built.log_key))
+
+    other = rf"statement of completeness is for matter {MATTER} at {ORIGIN} tree size 7, not this dossier's"
+    with pytest.raises(DossierIncompleteError, match=other):
+        verify_dossier(rewrite(built.zip_bytes, change))
+
+
+def test_the_statement_is_domain_separated_canonical_json_and_reported() -> None:
+    built = build()
+    with zipfile.ZipFile(io.BytesIO(built.zip_bytes)) as zf:
+        doc = json.loads(zf.read("statement.json"))
+    signed = statement_bytes(doc["statement"])
+    assert signed.startswith(STATEMENT_DOMAIN)
+    assert signed.startswith(b"akledger/dossier-statement/v1\0{")
+    built.log_key.public_key().verify(base64.b64decode(doc["signature"]), signed)
+    assert verify_dossier(built.zip_bytes).stated == {MATTER: 3, ISSUE: 1, CHAIN: 1}
 
 
 def test_an_altered_proof_hash_is_named() -> None:
@@ -280,7 +399,9 @@ def build_rotated(*, stale: bool = False) -> tuple[bytes, Ed25519PrivateKey, Ed2
         {"id": MATTER, "role": "matter", "versions": 2}, {"id": CHAIN, "role": "keychain", "versions": 2},
     ]}
     keys = [{"key_id": _key_id(k), "vkey": _vkey(k)} for k in (key1, key2)]
-    return write_dossier(manifest, dossier, cp_note, keys, ""), key1, key2
+    statement = sign_statement(statement_of(parse_checkpoint(note.parse_note(cp_note).text), MATTER,
+                                            {MATTER: 2, CHAIN: 2}, None), _key_id(key2), key2)
+    return write_dossier(manifest, dossier, cp_note, keys, "", statement), key1, key2
 
 
 def test_a_rotated_key_chain_is_followed_and_pinned_by_any_trusted_key_in_it() -> None:
