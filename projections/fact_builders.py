@@ -39,6 +39,7 @@ from ledger.findings.work_off_plans import (
 from ledger.matters import Matter
 from ledger.phase_values import Certificate
 from ledger.phases import TestPhase
+from ledger.planned_test_values import Execution
 from ledger.planned_tests import PlannedTest
 from ledger.requirements import Requirement, requirement_key
 from ledger.rules.document_types import DocumentType
@@ -145,14 +146,43 @@ def phase_fact(phase: TestPhase) -> PhaseFact:
 # -- planned tests and runs ---------------------------------------------------------------------
 
 
-def planned_test_fact(test: PlannedTest) -> PlannedTestFact:
+# The ``facts`` projection builds a planned test's fact after each of its events, and each time
+# its earlier executions are as they were (the aggregate only appends them): the execution facts
+# built last time are kept per test with the last ``Execution`` they were built from (held, and
+# compared by identity, so they are reused only for that same history), and only new executions
+# are built. A witnessing can change an earlier execution's fact: then all are built again. The
+# same ExecutionFact objects so recur, and ``fact_codec.dumps`` remembers their text.
+_RUNS: dict[str, tuple[Execution, int, tuple[ExecutionFact, ...]]] = {}
+_RUNS_MAX = 10_000  # about the facts projection's aggregates in memory (CACHE_SIZE)
+
+
+def _execution_facts(test: PlannedTest) -> tuple[ExecutionFact, ...]:
+    executions, key = test.executions, str(test.id)
+    known = _RUNS.get(key)
+    done: tuple[ExecutionFact, ...] = ()
+    if known is not None:
+        last, witnessings, facts = known
+        count = len(facts)
+        same_history = len(executions) >= count and executions[count - 1] is last
+        if same_history and witnessings == len(test.witnessings):
+            done = facts
+    if len(done) == len(executions):
+        return done
     witnessed = {w.run_number for w in test.witnessings}
+    built = done + tuple(ExecutionFact(_id(test, e.version), e.run_number, e.result, e.executed_at,
+                                       e.evidence_sha256, e.run_number in witnessed)
+                         for e in executions[len(done):])
+    if len(_RUNS) >= _RUNS_MAX:
+        _RUNS.clear()
+    _RUNS[key] = (executions[-1], len(test.witnessings), built)
+    return built
+
+
+def planned_test_fact(test: PlannedTest) -> PlannedTestFact:
     tab, sos = test.acts_of("tab_decided"), test.acts_of("sos_decided")
     return PlannedTestFact(
         planned_test_id=str(test.id), test_ref=test.test_ref, phase_id=test.phase_id, kind=test.kind,
-        executions=tuple(ExecutionFact(_id(test, e.version), e.run_number, e.result, e.executed_at,
-                                       e.evidence_sha256, e.run_number in witnessed)
-                         for e in test.executions),
+        executions=_execution_facts(test),
         functional_group=test.functional_group, dmc=test.dmc, descope_proposed=test.proposal > 0,
         descope_tab_approved=tab[-1].approved if tab else None,
         descope_sos_approved=sos[-1].approved if sos else None,

@@ -21,8 +21,11 @@ T" is the last position whose ``reached_at`` is at or before T (``queries.positi
 A Testing Issue's fact reads the kind and capability of the phase it was raised in. A phase
 planned after an issue naming it refreshes that issue's fact when it is planned.
 
-Writes of a batch go as three executemany statements (closes, inserts, positions); a row both
-inserted and closed within a batch is inserted closed. If anything fails, the memory is dropped
+Writes of a batch go as three statements (closes, inserts, positions; executemany, and on PostgreSQL
+the closes as ``UPDATE ... FROM (VALUES ...)``, since psycopg2 sends an executemany UPDATE one row a
+round trip); a row both inserted and closed within a batch is inserted closed. A fact's payload is
+its canonical text (``fact_codec.dumps``), made once: compared with the open row's to tell whether
+the fact changed, and inserted as it is. If anything fails, the memory is dropped
 (the runner rolls back, and replays one event at a time); so it is when a batch starts at or before
 the last position applied (a rebuild).
 """
@@ -38,14 +41,14 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEventProtocol
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import BigInteger, Text, bindparam, column, func, insert, select, update, values
 from sqlalchemy.engine import Connection
 
 from ledger.application import AKLedger
 from ledger.phases import TestPhase
 from projections.base import Positioned, Projection
 from projections.fact_builders import FOLLOWED_EVENTS, facts_of
-from projections.fact_codec import decode, encode
+from projections.fact_codec import decode, dumps
 from projections.fact_kinds import BuiltFact, FactKind
 from projections.rules.facts import PhaseFact
 from projections.tables import facts, positions
@@ -59,6 +62,13 @@ _CLOSE = (
            _c.key == bindparam("b_key"), _c.valid_from == bindparam("b_from"))
     .values(valid_to=bindparam("b_to"))
 )
+
+# The payload goes in as the canonical text ``fact_codec.dumps`` made (compared with the text of the
+# fact before it), not as a value the JSON type would serialise a second time.
+_INSERT = insert(facts).values({
+    c.name: bindparam(f"p_{c.name}", type_=Text() if c.name == "payload" else c.type) for c in facts.columns
+})
+_CLOSE_CHUNK = 1_000  # rows of one PostgreSQL UPDATE ... FROM (VALUES ...)
 
 _PHASE_ROW = select(_c.valid_from, _c.payload).where(
     _c.kind == FactKind.PHASE.value, _c.key == bindparam("b_key"), _c.valid_to.is_(None))
@@ -103,26 +113,44 @@ class _Writes:
 
     def close(self, aggregate_id: str, key: RowKey, valid_from: int, position: int) -> None:
         pending = self.open.pop((aggregate_id, *key), None)
-        if pending is not None and pending["valid_from"] == valid_from:
-            pending["valid_to"] = position
+        if pending is not None and pending["p_valid_from"] == valid_from:
+            pending["p_valid_to"] = position
             return
         self.closes.append({"b_aggregate": aggregate_id, "b_kind": key[0], "b_key": key[1],
                             "b_from": valid_from, "b_to": position})
 
-    def insert(self, aggregate_id: str, fact: BuiltFact, position: int, version: int, payload: Any) -> None:
-        row = {"aggregate_id": aggregate_id, "kind": fact.kind.value, "key": fact.key, "valid_from": position,
-               "valid_to": None, "phase_id": fact.phase_id, "version": version, "payload": payload}
+    def insert(self, aggregate_id: str, fact: BuiltFact, position: int, version: int, payload: str) -> None:
+        row = {"p_aggregate_id": aggregate_id, "p_kind": fact.kind.value, "p_key": fact.key,
+               "p_valid_from": position, "p_valid_to": None, "p_phase_id": fact.phase_id,
+               "p_version": version, "p_payload": payload}
         self.inserts.append(row)
         self.open[(aggregate_id, fact.kind.value, fact.key)] = row
 
     def flush(self) -> None:
         if self.closes:
-            self.connection.execute(_CLOSE, self.closes)
+            self._close_rows()
         if self.inserts:
-            self.connection.execute(insert(facts), self.inserts)
+            self.connection.execute(_INSERT, self.inserts)
         if self.positions:
             self.connection.execute(insert(positions), self.positions)
         self.closes, self.inserts, self.open, self.positions = [], [], {}, []
+
+    def _close_rows(self) -> None:
+        """On PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per thousand rows: psycopg2 runs an
+        executemany UPDATE as one round trip per row. SQLite is in-process: executemany."""
+        if self.connection.dialect.name != "postgresql":
+            self.connection.execute(_CLOSE, self.closes)
+            return
+        for start in range(0, len(self.closes), _CLOSE_CHUNK):
+            chunk = self.closes[start:start + _CLOSE_CHUNK]
+            rows = values(column("a", Text), column("k", Text), column("y", Text), column("f", BigInteger),
+                          column("t", BigInteger), name="closing").data(
+                [(c["b_aggregate"], c["b_kind"], c["b_key"], c["b_from"], c["b_to"]) for c in chunk])
+            self.connection.execute(
+                update(facts)
+                .where(_c.aggregate_id == rows.c.a, _c.kind == rows.c.k, _c.key == rows.c.y,
+                       _c.valid_from == rows.c.f)
+                .values(valid_to=rows.c.t))
 
 
 class FactsProjection(Projection):
@@ -212,14 +240,13 @@ class FactsProjection(Projection):
         for key in [k for k in known.rows if k not in new]:
             writes.close(aggregate_id, key, known.rows.pop(key).valid_from, position)
         for key, fact in new.items():
-            payload = encode(fact.fact)
-            text = canonical(payload)
+            text = dumps(fact.fact)
             old = known.rows.get(key)
             if old is not None and old.payload == text:
                 continue
             if old is not None:
                 writes.close(aggregate_id, key, old.valid_from, position)
-            writes.insert(aggregate_id, fact, position, version, payload)
+            writes.insert(aggregate_id, fact, position, version, text)
             known.rows[key] = _Row(position, text)
             if fact.kind is FactKind.PHASE and isinstance(fact.fact, PhaseFact):
                 self._phases.setdefault(fact.key, (position, fact.fact))

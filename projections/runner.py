@@ -33,6 +33,7 @@ from projections.errors import ProjectionConflictError, ProjectionFailedError, P
 from projections.runner_connection import RunnerConnection
 
 BATCH_SIZE = 500
+REBUILD_BATCH_SIZE = 2_000  # a rebuild has the whole log to replay: fewer, larger transactions
 POLL_INTERVAL = 0.25  # seconds between polls when nothing wakes the runner
 _STOP_CHECK = 0.25  # seconds: how soon run_forever notices should_stop while it waits
 
@@ -90,7 +91,8 @@ def run_forever(
 
 
 def rebuild(
-    app: AKLedger, projection: Projection, progress: Progress | None = None, *, batch_size: int = BATCH_SIZE
+    app: AKLedger, projection: Projection, progress: Progress | None = None, *,
+    batch_size: int = REBUILD_BATCH_SIZE,
 ) -> int:
     """Empty the projection's tables, reset its tracking and replay the log up to its current
     head, calling ``progress(done, total)`` after each batch; returns the events applied.
@@ -164,18 +166,34 @@ def _next_batch(
     conn: Connection, app: AKLedger, projection: Projection, limit: int, stop: int | None
 ) -> _Batch | None:
     position = tracking.claim_position(conn, projection.name)
-    top = app.recorder.max_notification_id() or 0
+    top = tracking.head(conn)
     if stop is not None:
         top = min(top, stop)
     if top <= position:
         return None
-    found = app.recorder.select_notifications(
-        position, limit, stop=top, topics=projection.topics, inclusive_of_start=False
-    )
+    found = _select_notifications(conn, app, position, limit, top, projection.topics)
     # Fewer than asked for: nothing else of ours up to ``top``, so the projection is there
     # (ids are assigned under the events table's lock, so no smaller id commits later).
     end = top if len(found) < limit else found[-1].id
     return _Batch(position, end, found)
+
+
+def _select_notifications(
+    conn: Connection, app: AKLedger, after: int, limit: int, stop: int, topics: Sequence[str]
+) -> list[Notification]:
+    """``app.recorder.select_notifications(after, limit, stop, topics, inclusive_of_start=False)``,
+    read through SQLAlchemy Core on the batch's own connection (its transaction, no ORM objects:
+    the recorder's ORM query was a third of a rebuild's reading time)."""
+    c = app.events_table.c
+    query = (select(c.id, c.originator_id, c.originator_version, c.topic, c.state)
+             .where(c.id > after, c.id <= stop).order_by(c.id).limit(limit))
+    if topics:
+        query = query.where(c.topic.in_(topics))
+    return [
+        Notification(id=nid, originator_id=originator, originator_version=version, topic=topic,
+                     state=bytes(state) if isinstance(state, memoryview) else state)
+        for nid, originator, version, topic, state in conn.execute(query)
+    ]
 
 
 def _apply_one_by_one(
