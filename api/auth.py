@@ -11,6 +11,13 @@ force using ``hmac.compare_digest``.
 The authenticated principal is the principal a command is recorded as: any ``principal`` in a
 request body is replaced by it. No token, a malformed, unknown or revoked one: 401 with
 ``WWW-Authenticate: Bearer`` (RFC 6750 §3). A disabled principal's token: 403.
+
+Replaying the principal on every request cost more than the command it authorised (issue 6 item
+9). So a token that authenticated is remembered (by its SHA-256, per ledger) with the principal
+as replayed and its version; a later request with it asks the database only for the principal's
+current version (one indexed read), and replays the principal again only if that moved. A token
+revoked, a principal disabled or changed in any way is a new event, so it takes effect at once,
+in every worker process: nothing is trusted for a time, only while the principal is unchanged.
 """
 
 from __future__ import annotations
@@ -19,11 +26,15 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import func, select
 
 from api.deps import get_ledger
 from ledger.application import AKLedger
@@ -32,6 +43,8 @@ from ledger.errors import PermissionDeniedError
 from ledger.principals import Principal
 
 PREFIX = "akl_"
+MALFORMED = "not an AK Ledger token (akl_<principal>_<token id>_<secret>)"
+REMEMBERED = 1024  # tokens remembered per ledger; beyond it the memory starts afresh
 _SECRET_LENGTH = 43  # secrets.token_urlsafe(32)
 _TOKEN = re.compile(
     r"^akl_(?P<name>[a-z0-9][a-z0-9._-]{0,63})_(?P<token_id>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]{43})$"
@@ -88,20 +101,66 @@ def authenticate(lg: AKLedger, token: str) -> Principal:
     is disabled)."""
     found = _TOKEN.match(token)
     if found is None:
-        raise AuthenticationError("not an AK Ledger token (akl_<principal>_<token id>_<secret>)")
+        raise AuthenticationError(MALFORMED)
     name, token_id = found["name"], found["token_id"]
-    loaded = find_principal(lg, name)
+    digest = token_sha256(token)
+    loaded = _principal(lg, name, digest)
     if loaded is None:
         raise AuthenticationError(f"token {token_id} is not in force")
     expected = loaded.active_tokens.get(token_id)
     # Compare even when the id is unknown, so the time taken does not say which ids exist.
-    if not hmac.compare_digest(expected or "0" * 64, token_sha256(token)) or expected is None:
+    if not hmac.compare_digest(expected or "0" * 64, digest) or expected is None:
         raise AuthenticationError(f"token {token_id} is not in force")
     if loaded.disabled:
         raise PermissionDeniedError(
             loaded.role.value, "record anything", f"principal {name!r} is disabled ({loaded.disabled_reason})"
         )
+    _remembered.remember(lg, digest, loaded)
     return loaded
+
+
+class _Remembered:
+    """Per ledger: token SHA-256 -> the principal it authenticated, as replayed then. Shared by
+    the server's threads, hence the lock; a principal object here is only ever read."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_ledger: weakref.WeakKeyDictionary[AKLedger, dict[str, Principal]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self, lg: AKLedger, digest: str) -> Principal | None:
+        with self._lock:
+            return self._by_ledger.get(lg, {}).get(digest)
+
+    def remember(self, lg: AKLedger, digest: str, principal: Principal) -> None:
+        with self._lock:
+            known = self._by_ledger.setdefault(lg, {})
+            if len(known) >= REMEMBERED and digest not in known:
+                known.clear()
+            known[digest] = principal
+
+
+_remembered = _Remembered()
+
+
+def _principal(lg: AKLedger, name: str, digest: str) -> Principal | None:
+    """The principal called ``name`` as it is now: the one remembered for the token ``digest`` if
+    the ledger holds no event of it beyond that one's version, else replayed afresh."""
+    known = _remembered.get(lg, digest)
+    if known is not None and known.name == name and _version(lg, known.id) == known.version:
+        return known
+    return find_principal(lg, name)
+
+
+def _version(lg: AKLedger, aggregate_id: UUID) -> int | None:
+    """The version of the latest event of ``aggregate_id`` the ledger holds (one indexed read)."""
+    events = lg.events_table
+    with lg.connect() as conn:
+        found = conn.execute(
+            select(func.max(events.c.originator_version)).where(events.c.originator_id == aggregate_id)
+        ).scalar_one()
+    return None if found is None else int(found)
 
 
 def bearer_principal(
@@ -109,10 +168,29 @@ def bearer_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """FastAPI dependency: the principal the request's bearer token authenticates."""
+    return authenticate(lg, _token(credentials))
+
+
+async def presented_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> str:
+    """FastAPI dependency: the bearer token sent, not yet checked against the ledger (no database:
+    it runs on the event loop). Raises ``AuthenticationError`` if there is none or it is not shaped
+    as a token. A route taking it calls ``authenticate`` itself, in the thread it reads the ledger
+    in: one trip to the threadpool per request rather than two."""
+    token = _token(credentials)
+    if _TOKEN.match(token) is None:
+        raise AuthenticationError(MALFORMED)
+    return token
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None:
         raise AuthenticationError("a bearer token is required (Authorization: Bearer akl_...)", None)
-    return authenticate(lg, credentials.credentials)
+    return credentials.credentials
 
 
 #: A route parameter: the authenticated principal.
 Authenticated = Annotated[Principal, Depends(bearer_principal)]
+#: A route parameter: the bearer token, to ``authenticate`` in the route's own worker thread.
+BearerToken = Annotated[str, Depends(presented_token)]

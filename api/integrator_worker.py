@@ -12,6 +12,13 @@ temporary directory it names in ``AKLEDGER_SUPERVISOR_STATUS``; each worker read
 (``ReportedWorker``) on ``/health``. The lags are read from the database as before, so only the
 state and last error travel through the file. A report older than ``STALE_AFTER`` seconds means the
 supervisor no longer runs them: the worker reports them stopped (503), never silently running.
+
+Both workers coalesce (issue 6 item 9): under a stream of appends, running them once per event
+cost more CPU than the appends themselves (a signed checkpoint per event; two projection
+transactions per event and projection). The integrator takes whatever is pending, then waits its
+``interval`` unless the batch was full, so one checkpoint covers every event of that interval.
+The projections wake on NOTIFY (PostgreSQL) or poll, but run at most once per ``SETTLE``
+seconds: the events committed meanwhile are applied in one batch per projection.
 """
 
 from __future__ import annotations
@@ -25,18 +32,25 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.exc import DBAPIError
 
 from api import log_service
 from ledger.application import AKLedger
 
+if TYPE_CHECKING:
+    from projections.base import Projection
+    from projections.runner_connection import RunnerConnection
+
 log = logging.getLogger("akledger.workers")
 MAX_BACKOFF = 30.0
 STATUS_ENV = "AKLEDGER_SUPERVISOR_STATUS"  # the file a supervisor publishes its workers' health to
 PUBLISH_EVERY = 1.0  # seconds between two reports of the supervisor
 STALE_AFTER = 15.0  # seconds without a report after which the workers call the supervisor's threads stopped
+INTEGRATE_LIMIT = 10_000  # events integrated (and covered by one checkpoint) at most per batch
+SETTLE = 0.1  # seconds: the projections run at most once per SETTLE, each run applying all that came
+STOP_CHECK = 0.25  # seconds: how soon the projection worker notices a stop while it waits
 
 
 @dataclass(frozen=True)
@@ -98,20 +112,72 @@ class BackgroundWorker:
 
 def IntegratorWorker(lg: AKLedger, interval: float = 0.1) -> BackgroundWorker:  # noqa: N802 - a factory
     """The log integrator (``ledger.log.integrator``) as a background worker."""
-    return BackgroundWorker(
-        "integrator", lambda stop: log_service.run_integrator_forever(lg, stop, interval), interval
-    )
+    return BackgroundWorker("integrator", lambda stop: integrate_coalesced(lg, stop, interval), interval)
 
 
-def ProjectionWorker(lg: AKLedger, interval: float = 0.25) -> BackgroundWorker:  # noqa: N802 - a factory
+def integrate_coalesced(
+    lg: AKLedger, should_stop: Callable[[], bool], interval: float, limit: int = INTEGRATE_LIMIT
+) -> None:
+    """Integrate every pending event, then wait ``interval`` seconds unless the batch was full (the
+    log is behind): one signed checkpoint per interval under load, not one per append."""
+    integrator = log_service.integrator(lg)
+    while not should_stop():
+        if integrator.integrate_batch(limit).integrated < limit:
+            time.sleep(interval)
+
+
+def ProjectionWorker(  # noqa: N802 - a factory
+    lg: AKLedger, interval: float = 0.25, settle: float = SETTLE
+) -> BackgroundWorker:
     """Every registered projection (``projections.registry``) as a background worker. A failing
     projection stops it at the event that failed (recorded in ``projection_faults``)."""
     from projections.registry import projections_for
-    from projections.runner import run_forever
 
-    return BackgroundWorker(
-        "projections", lambda stop: run_forever(lg, projections_for(lg), stop, interval=interval), interval
-    )
+    def loop(stop: Callable[[], bool]) -> None:
+        project_coalesced(lg, projections_for(lg), stop, interval, settle)
+
+    return BackgroundWorker("projections", loop, interval)
+
+
+def project_coalesced(
+    lg: AKLedger, projections: Sequence[Projection], should_stop: Callable[[], bool], interval: float,
+    settle: float,
+) -> None:
+    """Keep ``projections`` up to date until ``should_stop()``: a pass (``projections.runner.run_once``
+    of each) when NOTIFY wakes the worker or every ``interval`` seconds, at most one pass per
+    ``settle`` seconds. A projection another runner holds is left to it (and tried again on the next
+    pass, so it is taken over once free); one unchanged since its last pass is not read at all.
+    Errors propagate (``ProjectionFailedError`` after the fault is recorded)."""
+    from projections.errors import ProjectionLockedError
+    from projections.runner import run_once
+    from projections.runner_connection import RunnerConnection
+
+    applied_to: dict[str, int] = {}  # the log's head before our last pass of each projection
+    with RunnerConnection(lg.engine) as wakeups:
+        wakeups.listen()  # before the first read: nothing committed after it goes unnoticed
+        began = -settle
+        while not should_stop():
+            time.sleep(max(0.0, began + settle - time.monotonic()))
+            began = time.monotonic()
+            head = lg.recorder.max_notification_id() or 0
+            for projection in projections:
+                if should_stop():
+                    return
+                if applied_to.get(projection.name) == head:
+                    continue
+                try:
+                    run_once(lg, projection)
+                except ProjectionLockedError:
+                    continue
+                applied_to[projection.name] = head  # at least: the run read past ``head``
+            _wait(wakeups, interval, should_stop)
+
+
+def _wait(wakeups: RunnerConnection, interval: float, should_stop: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + interval
+    while not should_stop() and (remaining := deadline - time.monotonic()) > 0:
+        if wakeups.wait(min(remaining, STOP_CHECK)):
+            return
 
 
 class StatusBoard:

@@ -26,11 +26,14 @@ import json
 import math
 import re
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from eventsourcing.persistence import RecordConflictError
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -39,7 +42,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from api import command_docs, idempotency, log_service
-from api.auth import Authenticated
+from api.auth import BearerToken, authenticate
 from api.deps import get_ledger
 from api.problems import RequestRefusedError
 from ledger.application import AKLedger
@@ -48,13 +51,24 @@ from ledger.commands.execute import Alongside, Executed, execute_json
 from ledger.errors import InvalidFieldError, LedgerError
 from ledger.log.reader import LogReader
 from ledger.log.tables import log_leaves
+from ledger.principals import Principal
 
-Ledger = Annotated[AKLedger, Depends(get_ledger)]
+
+async def _ledger(request: Request) -> AKLedger:
+    """``get_ledger`` on the event loop: a sync dependency would cost a trip to the threadpool."""
+    return get_ledger(request)
+
+
+Ledger = Annotated[AKLedger, Depends(_ledger)]
 MAX_BODY = 1 << 20  # bytes; the largest command line is a few kilobytes
 MAX_DEPTH = 32  # JSON nesting; commands nest three or four levels
 MAX_SAFE_INTEGER = 2**53 - 1  # RFC 7493 §2.2
 CHECKPOINT_WAIT = 5.0  # seconds ?wait=checkpoint waits at most
 CHECKPOINT_POLL = 0.05  # seconds between looks at the log
+# Commands one process runs at once. Appends queue on the events table's lock anyway (one
+# sequencer), so more in flight only adds contention, and beyond the connection pool (5) each
+# one opened and closed a database connection of its own.
+CONCURRENT_COMMANDS = 4
 _VERSION = re.compile(r'^\s*(?:"(\d{1,18})"|(\d{1,18}))\s*$')
 
 
@@ -84,8 +98,21 @@ class CommandResult(BaseModel):
 
 
 @dataclass(frozen=True)
+class _Request:
+    """A command request as received: the token not yet checked against the ledger, the body
+    read (or why it could not be)."""
+
+    spec: CommandSpec
+    token: str
+    body: dict[str, Any] | RequestRefusedError
+    if_match: str | None
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
 class _Asked:
     spec: CommandSpec
+    authenticated: Principal  # as ``api.auth`` loaded it for this request
     principal: str
     body: dict[str, Any]
     if_match: str | None
@@ -205,6 +232,26 @@ def command_result(spec: CommandSpec, principal: str, executed: Executed) -> tup
     }
 
 
+def authenticated_record(lg: AKLedger, request: _Request) -> idempotency.StoredResponse:
+    """Authenticate, check the request, record (in one worker thread: the first and last read the
+    database). The checks come in the order they always had: the token (401/403), the body, the
+    command it names, ``If-Match``, ``Idempotency-Key``."""
+    spec, principal = request.spec, authenticate(lg, request.token)
+    if isinstance(request.body, RequestRefusedError):
+        raise request.body
+    body = request.body
+    if body.get("command", spec.name) != spec.name:
+        raise RequestRefusedError(
+            422, "Invalid command", "command", f"{body['command']!r} sent to the route of {spec.name}"
+        )
+    key = request.idempotency_key
+    asked = _Asked(
+        spec, principal, principal.name, body, request.if_match, expected_version(spec, request.if_match),
+        None if key is None else idempotency.checked_key(key),
+    )
+    return record(lg, asked)
+
+
 def record(lg: AKLedger, asked: _Asked) -> idempotency.StoredResponse:
     """Run the command (in a worker thread: it blocks on the database)."""
     respond = partial(command_result, asked.spec, asked.principal)
@@ -229,7 +276,8 @@ def record(lg: AKLedger, asked: _Asked) -> idempotency.StoredResponse:
 def _execute(lg: AKLedger, asked: _Asked, alongside: Alongside | None) -> Executed:
     line = json.dumps({**asked.body, "command": asked.spec.name, "principal": asked.principal})
     try:
-        return execute_json(lg, line, expected_version=asked.expected_version, alongside=alongside)
+        return execute_json(lg, line, expected_version=asked.expected_version, alongside=alongside,
+                            authenticated=asked.authenticated)
     except InvalidFieldError as exc:
         if asked.expected_version is not None and isinstance(exc.__context__, RecordConflictError):
             raise RequestRefusedError(
@@ -237,6 +285,18 @@ def _execute(lg: AKLedger, asked: _Asked, alongside: Alongside | None) -> Execut
                 f"it is no longer at version {asked.expected_version}",
             ) from None
         raise
+
+
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = weakref.WeakKeyDictionary()
+
+
+def _commands_limiter() -> CapacityLimiter:
+    """The running event loop's limiter of commands in flight (a limiter belongs to one loop)."""
+    loop = asyncio.get_running_loop()
+    found = _limiters.get(loop)
+    if found is None:
+        found = _limiters[loop] = CapacityLimiter(CONCURRENT_COMMANDS)
+    return found
 
 
 # -- ?wait=checkpoint ----------------------------------------------------------------------------
@@ -277,23 +337,21 @@ def _endpoint(spec: CommandSpec) -> Callable[..., Awaitable[JSONResponse]]:
     async def post_command(
         request: Request,
         lg: Ledger,
-        principal: Authenticated,
+        token: BearerToken,
         wait: Annotated[Literal["checkpoint"] | None, Query(description=command_docs.WAIT)] = None,
         if_match: Annotated[str | None, Header(alias="If-Match", description=command_docs.IF_MATCH)] = None,
         idempotency_key: Annotated[
             str | None, Header(alias=idempotency.KEY_HEADER, description=command_docs.IDEMPOTENCY_KEY)
         ] = None,
     ) -> JSONResponse:
-        body = await read_command_body(request)
-        if body.get("command", spec.name) != spec.name:
-            raise RequestRefusedError(
-                422, "Invalid command", "command", f"{body['command']!r} sent to the route of {spec.name}"
-            )
-        asked = _Asked(
-            spec, principal.name, body, if_match, expected_version(spec, if_match),
-            None if idempotency_key is None else idempotency.checked_key(idempotency_key),
+        try:
+            body: dict[str, Any] | RequestRefusedError = await read_command_body(request)
+        except RequestRefusedError as refused:  # raised once the token is known good, as before
+            body = refused
+        outcome = await anyio.to_thread.run_sync(
+            authenticated_record, lg, _Request(spec, token, body, if_match, idempotency_key),
+            limiter=_commands_limiter(),
         )
-        outcome = await run_in_threadpool(record, lg, asked)
         status, result = outcome.status_code, outcome.body
         if wait == "checkpoint":
             status, result = await with_checkpoint(lg, result)

@@ -72,11 +72,13 @@ Alongside = Callable[[Any, "Executed"], None]
 
 def execute_json(
     lg: AKLedger, text: str | bytes, *, via: str | None = None, expected_version: int | None = None,
-    alongside: Alongside | None = None,
+    alongside: Alongside | None = None, authenticated: Principal | None = None,
 ) -> Executed:
     """Run the command in ``text`` (one JSON object). ``via`` names the operator entering it for
     its principal, recorded with the actor; ``expected_version`` is the version the command's
-    target must be at (HTTP ``If-Match``); ``alongside`` writes in the save's transaction.
+    target must be at (HTTP ``If-Match``); ``alongside`` writes in the save's transaction;
+    ``authenticated`` is the principal as the caller has just loaded it (HTTP: the bearer token's),
+    used for the command's principal of that name instead of replaying it again.
     Raises ``CommandInputError`` (schema), ``UnknownPrincipalError``, ``PermissionDeniedError``,
     ``VersionConflictError``, or the aggregate's ``InvalidFieldError`` subclass; nothing is
     written when it raises."""
@@ -91,7 +93,7 @@ def execute_json(
         head = _Head.model_validate({k: v for k, v in raw.items() if k not in {"command", "data"}})
     except ValidationError as exc:
         raise CommandInputError(_errors(exc)) from None
-    principal = _principal(lg, head.principal, spec.name)
+    principal = _principal(lg, head.principal, spec.name, authenticated)
     body = None if head.on_behalf_of is None else head.on_behalf_of.value
     data = raw.get("data")
     kind = data.get(spec.type_field) if spec.type_field and isinstance(data, dict) else None
@@ -152,8 +154,8 @@ def find_principal(lg: AKLedger, name: str) -> Principal | None:
     return found
 
 
-def _principal(lg: AKLedger, name: str, command: str) -> Principal:
-    found = find_principal(lg, name)
+def _principal(lg: AKLedger, name: str, command: str, loaded: Principal | None = None) -> Principal:
+    found = loaded if loaded is not None and loaded.name == name else find_principal(lg, name)
     if found is None:
         raise UnknownPrincipalError(name)
     if found.disabled:
@@ -222,6 +224,7 @@ def _apply(
     if spec.name == "Principal.add":
         return _add_principal(lg, arguments, fields)
     if spec.creates:
+        spec.check_across(lg.repository, None, arguments)
         created = spec.function(**arguments, **fields)
         if created.id in lg.repository:  # the key fields name one that exists
             named = "reference" if "reference" in arguments else next(iter(spec.parameters), None)
@@ -233,6 +236,7 @@ def _apply(
     target = _target(lg, spec, data.target)  # type: ignore[attr-defined]
     if expected_version is not None and target.version != expected_version:
         raise VersionConflictError(f"{spec.aggregate.__name__} {target.id}", expected_version, target.version)
+    spec.check_across(lg.repository, target, arguments)
     returned = getattr(target, spec.method)(**arguments, **fields)
     return [target] + ([returned] if isinstance(returned, Aggregate) else [])
 
