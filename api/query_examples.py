@@ -278,4 +278,5 @@ EXAMPLES["dmct-completion"] = {'as_of': {'position': 333,
            'not_completed': 2,
            'undetermined': 0,
            'not_required': 3},
- 'disagreeing': []}
+ 'disagreeing': [],
+ 'read_model': {'position': 333, 'ledger_head': 333, 'lag': 0, 'caught_up': True}}
