@@ -361,6 +361,11 @@ def demo(
               f"{'intact' if report_.ok else 'NOT INTACT'}", highlight=False)
     if serve_after:
         from api.server import run_server
+        from ledger.demo import AUDITOR
+
+        out.print(f"dashboard: http://127.0.0.1:{port}/dashboard (sign in with a principal's token, e.g. "
+                  f"the SIT Auditor's: AKLEDGER_HOME={s.home} .venv/bin/akledger principals token {AUDITOR})",
+                  highlight=False, soft_wrap=True)
 
         with handled():
             run_server(lg, "127.0.0.1", port, print_url=lambda url: out.print(f"serving on {url}"))
