@@ -16,7 +16,6 @@ the facts projection behind the position    503, with where it stands
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,11 @@ from fastapi.templating import Jinja2Templates
 from api.dashboard import boards, integrity, session
 from api.dashboard.moment import POSITION, TIME, DashboardInputError, Moment, link, read_moment
 from api.deps import get_ledger
+from api.routes_queries import fresh
 from ledger.application import AKLedger
-from projections import dmct_queries, tracking
-from projections.as_of import AsOf, AsOfError, ProjectionBehindError, projected_position, resolve
-from projections.errors import ProjectionConflictError, ProjectionLockedError
+from projections import dmct_queries
+from projections.as_of import AsOf, AsOfError, ProjectionBehindError, resolve
 from projections.queries import NotEvaluatedError, UnknownPhaseError
-from projections.registry import projection_named
-from projections.runner import run_once
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -60,20 +57,6 @@ def _render(request: Request, name: str, context: dict[str, Any], status: int = 
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def caught_up(lg: AKLedger) -> tuple[int, int]:
-    """Catch the ``facts`` projection up when it is behind and nobody else holds it (the in-process
-    projector of ``akledger serve`` usually does); (where it stands, the ledger's head)."""
-    with lg.engine.connect() as conn:
-        at, head = projected_position(conn), tracking.head(conn)
-    if head > at:
-        # Another runner applying it: answer as far as it got (the page says so).
-        with suppress(ProjectionLockedError, ProjectionConflictError):
-            run_once(lg, projection_named("facts", lg))
-        with lg.engine.connect() as conn:
-            at = projected_position(conn)
-    return at, head
-
-
 def page(request: Request, view: str) -> Response:
     """A view page for the signed-in principal, as of the moment its query string asks for."""
     lg = get_ledger(request)
@@ -89,7 +72,8 @@ def page(request: Request, view: str) -> Response:
     context["latest"] = link(f"/dashboard/{view}", Moment(), **filters)
     try:
         moment = context["moment"] = read_moment(params)
-        projected, head = caught_up(lg)
+        state = fresh(request, lg)  # read, or catch up when no projector runs here (as the queries)
+        projected, head = state.position, state.ledger_head
         at = resolve(lg.engine, moment.position, moment.time, moment.day)
         context.update(at=at, projected=projected, head=head,
                        phase_names={p.phase_id: boards.phase_label(p) for p in boards.phases(lg, at)})
@@ -187,4 +171,4 @@ for _path, _title, _ in VIEWS:
                          summary=_title)
 
 
-__all__ = ["VIEWS", "caught_up", "page", "router", "templates"]
+__all__ = ["VIEWS", "page", "router", "templates"]
