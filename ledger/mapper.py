@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
@@ -110,13 +111,15 @@ class SigningMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)
         try:
-            sealed = SealedEvent.from_state(stored_event.state)
-            entry = json.loads(sealed.entry)
-            state: dict[str, Any] = {name: value for name, (_, value) in sealed.fields.items()}
+            # Only the values and the entry's header are needed: the salts and the signature
+            # stay encoded (``SealedEvent.from_state`` would decode every one; the verifier does).
+            doc = _loads(stored_event.state)
+            entry = _loads(doc["entry"])
+            state: dict[str, Any] = {name: pair[1] for name, pair in doc["fields"].items()}
             state["occurred_at"] = entry["occurred_at"]
             state["actor"] = entry["actor"]
             state["timestamp"] = datetime.fromisoformat(entry["recorded_at"])
-        except (MalformedInputError, ValueError, KeyError) as exc:
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             msg = (
                 f"stored event {stored_event.originator_id} v{stored_event.originator_version} "
                 f"({stored_event.topic}) is not a sealed event: {exc}"
@@ -135,6 +138,15 @@ class SigningMapper(Mapper[UUID]):
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event  # type: ignore[no-any-return]
+
+
+def _loads(text: bytes | str) -> Any:
+    """JSON by orjson (a few times faster: every read of an event parses its sealed state); by the
+    standard library where orjson declines what it accepts (an integer beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 class SigningEventStore(EventStore[UUID]):

@@ -13,11 +13,12 @@ kinds a query needs only (``projections.tables.facts``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from ledger.calendar import LONDON
@@ -26,6 +27,7 @@ from projections.errors import ProjectionError
 from projections.fact_codec import decode
 from projections.fact_kinds import FACT_TYPES, FactKind
 from projections.facts_projection import FactsProjection, utc
+from projections.rules.facts import ExecutionFact
 from projections.tables import facts, positions, projection_tracking
 
 _f, _p = facts.c, positions.c
@@ -120,17 +122,31 @@ def rows_at(
     conn: Connection, kind: FactKind, position: int, phase_id: str | None = None
 ) -> list[tuple[str, Any]]:
     """``(aggregate id, fact)`` of every ``kind`` fact valid at ``position`` (in ``phase_id``),
-    in the order the facts were last recorded."""
+    in the order the facts were last recorded. A planned test comes with its runs valid at
+    ``position`` (stored as rows of their own, ``FactKind.EXECUTION``), in run order."""
+    found: list[tuple[str, Any]] = [(str(aggregate_id), decode(FACT_TYPES[kind], payload))
+             for aggregate_id, payload in conn.execute(_valid_at(kind, position, phase_id))]
+    if kind is not FactKind.PLANNED_TEST or not found:
+        return found
+    runs: dict[str, list[Any]] = defaultdict(list)
+    for aggregate_id, payload in conn.execute(_valid_at(FactKind.EXECUTION, position, phase_id)):
+        runs[str(aggregate_id)].append(decode(ExecutionFact, payload))
+    return [(aggregate_id, replace(test, executions=tuple(sorted(runs[aggregate_id], key=_run_number)))
+             if aggregate_id in runs else test) for aggregate_id, test in found]
+
+
+def _valid_at(kind: FactKind, position: int, phase_id: str | None) -> Select[tuple[Any, Any]]:
     query = (
         select(_f.aggregate_id, _f.payload)
         .where(_f.kind == kind.value, _f.valid_from <= position,
                or_(_f.valid_to.is_(None), _f.valid_to > position))
         .order_by(_f.valid_from, _f.aggregate_id, _f.key)
     )
-    if phase_id is not None:
-        query = query.where(_f.phase_id == phase_id)
-    kind_type = FACT_TYPES[kind]
-    return [(str(aggregate_id), decode(kind_type, payload)) for aggregate_id, payload in conn.execute(query)]
+    return query if phase_id is None else query.where(_f.phase_id == phase_id)
+
+
+def _run_number(run: ExecutionFact) -> int:
+    return run.run_number
 
 
 def facts_at(engine: Engine, kind: FactKind | str, position: int, phase_id: str | None = None) -> list[Any]:

@@ -146,43 +146,61 @@ def phase_fact(phase: TestPhase) -> PhaseFact:
 # -- planned tests and runs ---------------------------------------------------------------------
 
 
-# The ``facts`` projection builds a planned test's fact after each of its events, and each time
-# its earlier executions are as they were (the aggregate only appends them): the execution facts
-# built last time are kept per test with the last ``Execution`` they were built from (held, and
-# compared by identity, so they are reused only for that same history), and only new executions
-# are built. A witnessing can change an earlier execution's fact: then all are built again. The
-# same ExecutionFact objects so recur, and ``fact_codec.dumps`` remembers their text.
-_RUNS: dict[str, tuple[Execution, int, tuple[ExecutionFact, ...]]] = {}
-_RUNS_MAX = 10_000  # about the facts projection's aggregates in memory (CACHE_SIZE)
+# A planned test's runs are facts of their own (kind EXECUTION, key ``"{test_ref}#{run_number}"``),
+# not part of the planned test's fact: the aggregate only appends runs, and a witnessing marks
+# one, so the ``facts`` projection writes one row per run (``execution_changes``) instead of the
+# test's whole history again after each run. ``as_of.rows_at`` puts them back on the test.
 
 
-def _execution_facts(test: PlannedTest) -> tuple[ExecutionFact, ...]:
-    executions, key = test.executions, str(test.id)
-    known = _RUNS.get(key)
-    done: tuple[ExecutionFact, ...] = ()
-    if known is not None:
-        last, witnessings, facts = known
-        count = len(facts)
-        same_history = len(executions) >= count and executions[count - 1] is last
-        if same_history and witnessings == len(test.witnessings):
-            done = facts
-    if len(done) == len(executions):
-        return done
+# The event classes ``@event`` made on PlannedTest (mypy cannot see them).
+_RECORDED: type[Aggregate.Event] = PlannedTest.ExecutionRecorded  # type: ignore[attr-defined]
+_WITNESSED: type[Aggregate.Event] = PlannedTest.ExecutionWitnessed  # type: ignore[attr-defined]
+
+
+def execution_key(test_ref: str, run_number: int) -> str:
+    return f"{test_ref}#{run_number}"
+
+
+def execution_fact(test: PlannedTest, run: Execution, witnessed: bool) -> BuiltFact:
+    return BuiltFact(_K.EXECUTION, execution_key(test.test_ref, run.run_number), test.phase_id,
+                     ExecutionFact(_id(test, run.version), run.run_number, run.result, run.executed_at,
+                                   run.evidence_sha256, witnessed))
+
+
+def execution_facts(test: PlannedTest) -> list[BuiltFact]:
+    """Every run of ``test`` as its fact."""
     witnessed = {w.run_number for w in test.witnessings}
-    built = done + tuple(ExecutionFact(_id(test, e.version), e.run_number, e.result, e.executed_at,
-                                       e.evidence_sha256, e.run_number in witnessed)
-                         for e in executions[len(done):])
-    if len(_RUNS) >= _RUNS_MAX:
-        _RUNS.clear()
-    _RUNS[key] = (executions[-1], len(test.witnessings), built)
-    return built
+    return [execution_fact(test, run, run.run_number in witnessed) for run in test.executions]
+
+
+def changes_only_runs(event: Aggregate.Event) -> bool:
+    """Whether ``event`` changes nothing of its aggregate's facts but its runs: a run recorded. A
+    planned test's other facts (the test, its trace, its findings) read no run but a witnessed one,
+    and a new run has no witness yet (tested)."""
+    return isinstance(event, _RECORDED)
+
+
+def execution_changes(test: PlannedTest, event: Aggregate.Event) -> list[tuple[BuiltFact, bool]]:
+    """The run facts ``event`` (just applied to ``test``) adds or changes, each with whether it
+    replaces the run's open fact: the run it records (new), or the run it witnesses when no one
+    had witnessed it before (replaces); nothing for other events (a de-scope does not touch runs).
+    Written in turn after each event, they are ``execution_facts`` at every version (tested)."""
+    if isinstance(event, _RECORDED):
+        return [(execution_fact(test, test.executions[-1], False), False)]
+    if isinstance(event, _WITNESSED):
+        run_number = test.witnessings[-1].run_number
+        if any(w.run_number == run_number for w in test.witnessings[:-1]):
+            return []  # already witnessed: its fact is unchanged
+        run = next(r for r in test.executions if r.run_number == run_number)
+        return [(execution_fact(test, run, True), True)]
+    return []
 
 
 def planned_test_fact(test: PlannedTest) -> PlannedTestFact:
+    """The test without its runs (``execution_facts``; ``as_of.rows_at`` reads them back onto it)."""
     tab, sos = test.acts_of("tab_decided"), test.acts_of("sos_decided")
     return PlannedTestFact(
         planned_test_id=str(test.id), test_ref=test.test_ref, phase_id=test.phase_id, kind=test.kind,
-        executions=_execution_facts(test),
         functional_group=test.functional_group, dmc=test.dmc, descope_proposed=test.proposal > 0,
         descope_tab_approved=tab[-1].approved if tab else None,
         descope_sos_approved=sos[-1].approved if sos else None,
@@ -346,8 +364,9 @@ def findings_of(aggregate: Aggregate) -> list[Finding]:
 _K = FactKind
 
 
-def facts_of(aggregate: Aggregate, phase_of: PhaseLookup) -> list[BuiltFact]:
-    """Every fact of ``aggregate`` as it stands; ``phase_of`` finds a phase's fact by id.
+def facts_of(aggregate: Aggregate, phase_of: PhaseLookup, *, runs: bool = True) -> list[BuiltFact]:
+    """Every fact of ``aggregate`` as it stands; ``phase_of`` finds a phase's fact by id; without
+    a planned test's runs when not ``runs`` (the projection writes them by ``execution_changes``).
     Raises ``TypeError`` for an aggregate the facts do not cover (see ``AGGREGATES``)."""
     built = _facts(aggregate, phase_of)
     found = findings_of(aggregate)
@@ -355,6 +374,8 @@ def facts_of(aggregate: Aggregate, phase_of: PhaseLookup) -> list[BuiltFact]:
         subject = built[0]
         built.append(BuiltFact(_K.FINDINGS, subject.key, subject.phase_id,
                                FindingsFact(subject.kind.value, subject.key, tuple(found))))
+    if runs and isinstance(aggregate, PlannedTest):
+        built.extend(execution_facts(aggregate))
     return built
 
 
@@ -396,9 +417,14 @@ __all__ = [
     "DMCT_CAPABILITY",
     "FOLLOWED_EVENTS",
     "PhaseLookup",
+    "changes_only_runs",
     "cycle_run_facts",
     "dmc_selection_fact",
     "document_fact",
+    "execution_changes",
+    "execution_fact",
+    "execution_facts",
+    "execution_key",
     "facts_of",
     "findings_of",
     "issue_fact",

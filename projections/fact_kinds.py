@@ -26,6 +26,7 @@ from projections.rules.dmct_completion import DmctCompletionFact
 from projections.rules.facts import (
     CycleRunFact,
     DocumentFact,
+    ExecutionFact,
     IssueFact,
     PhaseFact,
     PlannedTestFact,
@@ -38,7 +39,8 @@ class FactKind(StrEnum):
 
     ISSUE = "issue"
     PHASE = "phase"
-    PLANNED_TEST = "planned_test"
+    PLANNED_TEST = "planned_test"  # without its runs: EXECUTION rows (``as_of.rows_at`` joins them)
+    EXECUTION = "execution"
     TEST_TRACE = "test_trace"
     CYCLE_RUN = "cycle_run"
     WORK_OFF_PLAN = "work_off_plan"
@@ -58,6 +60,7 @@ class FactKind(StrEnum):
 
 FACT_TYPES: dict[FactKind, type] = {
     FactKind.ISSUE: IssueFact, FactKind.PHASE: PhaseFact, FactKind.PLANNED_TEST: PlannedTestFact,
+    FactKind.EXECUTION: ExecutionFact,
     FactKind.TEST_TRACE: TestTraceFact, FactKind.CYCLE_RUN: CycleRunFact,
     FactKind.WORK_OFF_PLAN: WorkOffPlanFact, FactKind.WORK_OFF_DEADLINE: WorkOffDeadlineFact,
     FactKind.DOCUMENT: DocumentFact, FactKind.MATTER: MatterFact, FactKind.REQUIREMENT: RequirementFact,

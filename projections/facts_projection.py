@@ -8,6 +8,11 @@ event's position) and the new one inserted (``valid_from`` = it, open).
 An unchanged fact keeps its row. So the facts valid at any position P are found by index, never
 by replaying the ledger at query time (``projections.queries``).
 
+A planned test's runs are rows of their own (kind ``execution``), written as the events that
+record or witness them come (``fact_builders.execution_changes``), not with the test's other facts:
+a run is written once (and once more when first witnessed), whatever the test's history, and an
+event that changes only runs (``fact_builders.changes_only_runs``) builds no other fact.
+
 The aggregate after the event: kept in memory (an LRU of ``cache_size`` aggregates) and evolved by
 the event itself (``event.mutate``) when the one in memory is at the version before it; otherwise
 (after a restart, an eviction or a failed batch) read from the event store at the event's version
@@ -41,13 +46,15 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEventProtocol
-from sqlalchemy import BigInteger, Text, bindparam, column, func, insert, select, update, values
+from sqlalchemy import BigInteger, Text, bindparam, column, func, select, update, values
 from sqlalchemy.engine import Connection
 
 from ledger.application import AKLedger
 from ledger.phases import TestPhase
+from ledger.planned_tests import PlannedTest
 from projections.base import Positioned, Projection
-from projections.fact_builders import FOLLOWED_EVENTS, facts_of
+from projections.bulk import insert_rows
+from projections.fact_builders import FOLLOWED_EVENTS, changes_only_runs, execution_changes, facts_of
 from projections.fact_codec import decode, dumps
 from projections.fact_kinds import BuiltFact, FactKind
 from projections.rules.facts import PhaseFact
@@ -63,17 +70,25 @@ _CLOSE = (
     .values(valid_to=bindparam("b_to"))
 )
 
-# The payload goes in as the canonical text ``fact_codec.dumps`` made (compared with the text of the
-# fact before it), not as a value the JSON type would serialise a second time.
-_INSERT = insert(facts).values({
-    c.name: bindparam(f"p_{c.name}", type_=Text() if c.name == "payload" else c.type) for c in facts.columns
-})
+# A row to insert is held as a list in the table's column order (a close in the same batch sets its
+# ``valid_to``) and goes in as it is (``bulk.insert_rows``); the payload as the canonical text
+# ``fact_codec.dumps`` made (compared with the text of the fact before it), not serialised again.
+_COLUMNS = tuple(c.name for c in facts.columns)
+assert _COLUMNS == ("aggregate_id", "kind", "key", "valid_from", "valid_to", "phase_id", "version", "payload")
+_FROM, _TO = _COLUMNS.index("valid_from"), _COLUMNS.index("valid_to")
 _CLOSE_CHUNK = 1_000  # rows of one PostgreSQL UPDATE ... FROM (VALUES ...)
 
 _PHASE_ROW = select(_c.valid_from, _c.payload).where(
     _c.kind == FactKind.PHASE.value, _c.key == bindparam("b_key"), _c.valid_to.is_(None))
 _OPEN_ROWS = select(_c.kind, _c.key, _c.valid_from, _c.payload).where(
-    _c.aggregate_id == bindparam("b_aggregate"), _c.valid_to.is_(None))
+    _c.aggregate_id == bindparam("b_aggregate"), _c.valid_to.is_(None), _c.kind != FactKind.EXECUTION.value)
+# A run's open row, closed by key (the projection does not keep runs' rows in memory).
+_CLOSE_OPEN = (
+    update(facts)
+    .where(_c.aggregate_id == bindparam("b_aggregate"), _c.kind == bindparam("b_kind"),
+           _c.key == bindparam("b_key"), _c.valid_to.is_(None))
+    .values(valid_to=bindparam("b_to"))
+)
 
 RowKey = tuple[str, str]  # (kind, key)
 
@@ -107,33 +122,42 @@ class _Writes:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.closes: list[dict[str, Any]] = []
-        self.inserts: list[dict[str, Any]] = []
-        self.open: dict[tuple[str, str, str], dict[str, Any]] = {}  # inserted, not yet closed
-        self.positions: list[dict[str, Any]] = []
+        self.closes_open: list[dict[str, Any]] = []  # by key: whichever row of it is open
+        self.inserts: list[list[Any]] = []  # rows in the table's column order
+        self.open: dict[tuple[str, str, str], list[Any]] = {}  # inserted, not yet closed
+        self.positions: list[tuple[int, datetime, datetime]] = []
 
     def close(self, aggregate_id: str, key: RowKey, valid_from: int, position: int) -> None:
         pending = self.open.pop((aggregate_id, *key), None)
-        if pending is not None and pending["p_valid_from"] == valid_from:
-            pending["p_valid_to"] = position
+        if pending is not None and pending[_FROM] == valid_from:
+            pending[_TO] = position
             return
         self.closes.append({"b_aggregate": aggregate_id, "b_kind": key[0], "b_key": key[1],
                             "b_from": valid_from, "b_to": position})
 
+    def close_open(self, aggregate_id: str, key: RowKey, position: int) -> None:
+        pending = self.open.pop((aggregate_id, *key), None)
+        if pending is not None:
+            pending[_TO] = position
+            return
+        self.closes_open.append({"b_aggregate": aggregate_id, "b_kind": key[0], "b_key": key[1],
+                                 "b_to": position})
+
     def insert(self, aggregate_id: str, fact: BuiltFact, position: int, version: int, payload: str) -> None:
-        row = {"p_aggregate_id": aggregate_id, "p_kind": fact.kind.value, "p_key": fact.key,
-               "p_valid_from": position, "p_valid_to": None, "p_phase_id": fact.phase_id,
-               "p_version": version, "p_payload": payload}
+        row = [aggregate_id, fact.kind.value, fact.key, position, None, fact.phase_id, version, payload]
         self.inserts.append(row)
         self.open[(aggregate_id, fact.kind.value, fact.key)] = row
 
     def flush(self) -> None:
         if self.closes:
             self._close_rows()
+        if self.closes_open:
+            self.connection.execute(_CLOSE_OPEN, self.closes_open)  # a few: witnessings
         if self.inserts:
-            self.connection.execute(_INSERT, self.inserts)
+            insert_rows(self.connection, facts, self.inserts, stored=("payload",))
         if self.positions:
-            self.connection.execute(insert(positions), self.positions)
-        self.closes, self.inserts, self.open, self.positions = [], [], {}, []
+            insert_rows(self.connection, positions, self.positions)
+        self.closes, self.closes_open, self.inserts, self.open, self.positions = [], [], [], {}, []
 
     def _close_rows(self) -> None:
         """On PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per thousand rows: psycopg2 runs an
@@ -186,8 +210,7 @@ class FactsProjection(Projection):
                 self._position = item.position
                 recorded = _recorded_at(item.event)
                 reached = recorded if reached is None else max(reached, recorded)
-                writes.positions.append(
-                    {"notification_id": item.position, "recorded_at": recorded, "reached_at": reached})
+                writes.positions.append((item.position, recorded, reached))
                 if isinstance(item.event, Aggregate.Event) and isinstance(item.event, _FOLLOWED):
                     self._apply(item.event, item.position, writes)
             writes.flush()
@@ -208,9 +231,15 @@ class FactsProjection(Projection):
     # -- one event ------------------------------------------------------------------------------
     def _apply(self, event: Aggregate.Event, position: int, writes: _Writes) -> None:
         known = self._after(event, writes)
-        version = event.originator_version
-        self._write(str(event.originator_id), known, facts_of(known.aggregate, self._phase_of), position,
-                    version, writes)
+        version, aggregate_id = event.originator_version, str(event.originator_id)
+        if not changes_only_runs(event):
+            self._write(aggregate_id, known, facts_of(known.aggregate, self._phase_of, runs=False), position,
+                        version, writes)
+        if isinstance(known.aggregate, PlannedTest):
+            for run, replaces in execution_changes(known.aggregate, event):
+                if replaces:
+                    writes.close_open(aggregate_id, (run.kind.value, run.key), position)
+                writes.insert(aggregate_id, run, position, version, dumps(run.fact))
         if isinstance(known.aggregate, TestPhase) and version == 1:
             self._refresh_issues_of(str(event.originator_id), position, writes)
 
@@ -282,8 +311,8 @@ class FactsProjection(Projection):
                 aggregate: Aggregate = self._app.repository.get(UUID(aggregate_id), version=version)
                 known = _Known(aggregate, self._open_rows(aggregate_id, writes))
                 self._known[UUID(aggregate_id)] = known
-            self._write(aggregate_id, known, facts_of(known.aggregate, self._phase_of), position,
-                        known.aggregate.version, writes)
+            self._write(aggregate_id, known, facts_of(known.aggregate, self._phase_of, runs=False),
+                        position, known.aggregate.version, writes)
 
     def _version_at(self, aggregate_id: UUID, position: int, connection: Connection) -> int:
         events = self._app.events_table.c

@@ -55,6 +55,8 @@ def witnessing_breaches(test: PlannedTest) -> Iterator[Finding]:
     """Witnessing with a deviation from the test script (§13.15(a)), or an observer involved in
     the execution, by their own account or by being named among those who executed it
     (§13.15(b))."""
+    if not test.witnessings:
+        return
     runs = {e.run_number: e for e in test.executions}
     for seen in test.witnessings:
         run = runs[seen.run_number]

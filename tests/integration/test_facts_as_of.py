@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -28,15 +29,17 @@ from ledger.config import Settings
 from ledger.context import RecordingContext
 from ledger.demo import IOC_SIT, demo_commands
 from ledger.phases import TestPhase
+from ledger.planned_tests import PlannedTest
 from ledger.rules.phase_kinds import PhaseKind
 from ledger.store import create_ledger
 from projections import queries, tracking
 from projections.as_of import AsOfError, ProjectionBehindError
-from projections.fact_builders import AGGREGATES, facts_of, phase_fact
+from projections.fact_builders import AGGREGATES, execution_facts, facts_of, phase_fact
 from projections.fact_codec import as_json, dumps
-from projections.fact_kinds import FactKind
+from projections.fact_kinds import BuiltFact, FactKind
 from projections.facts_projection import FactsProjection
 from projections.registry import projection_named, projections_for
+from projections.rules.facts import ExecutionFact, PlannedTestFact
 from projections.runner import rebuild, run_once
 from projections.tables import facts, positions
 
@@ -100,7 +103,16 @@ def facts_from_aggregates(lg: AKLedger) -> dict[str, list[str]]:
     aggregates: list[Aggregate] = [lg.repository.get(i) for i in ids]
     phases = {str(a.id): phase_fact(a) for a in aggregates if isinstance(a, TestPhase)}
     built = [b for a in aggregates for b in facts_of(a, phases.get)]
-    return {k.value: sorted(dumps(b.fact) for b in built if b.kind is k) for k in FactKind}
+    runs = {str(a.id): tuple(b.fact for b in execution_facts(a) if isinstance(b.fact, ExecutionFact))
+            for a in aggregates if isinstance(a, PlannedTest)}
+
+    def as_read(b: BuiltFact) -> object:  # a planned test with its runs (``as_of.rows_at``)
+        fact = b.fact
+        if isinstance(fact, PlannedTestFact):
+            return replace(fact, executions=runs[fact.planned_test_id])
+        return fact
+
+    return {k.value: sorted(dumps(as_read(b)) for b in built if b.kind is k) for k in FactKind}
 
 
 @pytest.fixture

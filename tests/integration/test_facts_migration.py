@@ -1,12 +1,13 @@
-"""Migration 0003 (the ``facts`` projection's tables) downgrades and upgrades again, on both
-databases; after the round trip the projection replays the ledger into the new tables."""
+"""Migrations 0003 (the ``facts`` projection's tables) and 0006 (runs as rows of their own)
+downgrade and upgrade again, on both databases; after the round trip the projection replays the
+ledger into the new tables."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 from ledger.actors import Actor
 from ledger.application import AKLedger
@@ -17,7 +18,9 @@ from projections.fact_kinds import FactKind
 from projections.facts_projection import FactsProjection
 from projections.queries import facts_at, position_as_of
 from projections.runner import run_once
+from projections.tables import facts
 from projections.tracking import head, status
+from tests.integration.test_facts_as_of import LINES, bootstrap, import_each
 
 FACT_TABLES = {"facts", "positions"}
 
@@ -45,3 +48,25 @@ def test_0003_downgrades_to_0002_and_upgrades_again(ledger: AKLedger, actor: Act
         top = head(conn)
     assert position_as_of(ledger.engine) == top
     assert facts_at(ledger.engine, FactKind.ISSUE, top) == []
+
+
+def test_0006_replays_the_facts_with_each_run_a_row_of_its_own(ledger: AKLedger, actor: Actor) -> None:
+    bootstrap(ledger, actor)
+    import_each(ledger, LINES)
+    applied = run_once(ledger, FactsProjection(ledger))
+    top = position_as_of(ledger.engine)
+    before = facts_at(ledger.engine, FactKind.PLANNED_TEST, top)
+    assert any(t.executions for t in before)
+
+    with ledger.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0005")
+    assert [s.position for s in status(ledger.engine, ["facts"])] == [0]  # replayed by the code before
+    migrate(ledger)
+    assert [s.position for s in status(ledger.engine, ["facts"])] == [0]
+    with ledger.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(facts)).scalar_one() == 0
+
+    assert run_once(ledger, FactsProjection(ledger)) == applied  # replayed from the start
+    assert facts_at(ledger.engine, FactKind.PLANNED_TEST, top) == before  # each test with its runs
+    runs = facts_at(ledger.engine, FactKind.EXECUTION, top)
+    assert len(runs) == sum(len(t.executions) for t in before)

@@ -1,7 +1,7 @@
-"""``fact_codec.dumps`` writes a fact's canonical text directly (and remembers nested facts' text by
-identity): it must be exactly ``json.dumps(encode(fact), sort_keys=True, separators=(",", ":"),
-ensure_ascii=False)``, the text the ``facts`` projection compares and stores, for every kind of fact,
-including when the same nested objects recur in a later fact (the remembered path)."""
+"""``fact_codec.dumps`` writes a fact's canonical text with orjson: it must be exactly
+``json.dumps(encode(fact), sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, the text
+the ``facts`` projection compares and stores, for every kind of fact, including when the same
+nested objects recur in a later fact, and for awkward text, times and numbers."""
 
 from __future__ import annotations
 
@@ -69,3 +69,12 @@ def test_a_fact_sharing_earlier_objects_gets_the_text_of_its_own_values() -> Non
     assert moved == first
     assert dumps(moved) == reference(moved) != dumps(first)
     assert '"té"' in dumps(dataclasses.replace(first, test_ref="té"))  # not ASCII-escaped
+
+
+def test_awkward_text_times_and_numbers_are_written_as_the_standard_library_writes_them() -> None:
+    awkward = "\x00\x08\t\n\x1f\x7f\u2028é\"\\/😀"
+    at = datetime(2026, 3, 29, 1, 30, 5, 123456, tzinfo=UTC)
+    fact = ExecutionFact(awkward, 2**40, TestResult.FAIL, at, awkward, True)
+    assert dumps(fact) == reference(fact)
+    assert dumps(dataclasses.replace(fact, executed_at=at.replace(microsecond=0))) == reference(
+        dataclasses.replace(fact, executed_at=at.replace(microsecond=0)))

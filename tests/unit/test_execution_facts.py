@@ -1,0 +1,108 @@
+"""A planned test's runs as facts of their own (``projections.fact_builders``): the changes the
+``facts`` projection writes after each event (``execution_changes``), applied in turn, are the
+test's runs as ``execution_facts`` builds them from the whole aggregate, at every version."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.actors import Actor
+from ledger.context import RecordingContext
+from ledger.planned_tests import PlannedTest
+from projections.fact_builders import (
+    changes_only_runs,
+    execution_changes,
+    execution_facts,
+    execution_key,
+    facts_of,
+)
+from projections.fact_codec import dumps
+from projections.fact_kinds import FactKind
+from projections.rules.facts import ExecutionFact, PlannedTestFact
+
+DCC = Actor("alice", "dcc", "DCC")
+START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+H1 = "a1" * 32
+PHASE_ID = "4f0c8a3e-6a55-4c59-9d65-3b1f0c2f7a10"
+OBSERVERS = ("sit-auditor", "supplier-x", "dcc-qa")
+
+# An action: ("run", result) | ("witness", run index, observer index) | ("descope",)
+actions = st.lists(
+    st.one_of(
+        st.tuples(st.just("run"), st.sampled_from(["pass", "fail", "not_run"])),
+        st.tuples(st.just("witness"), st.integers(0, 30), st.integers(0, len(OBSERVERS) - 1)),
+        st.tuples(st.just("descope")),
+    ),
+    max_size=40,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> dict[str, Any]:
+        self.now += timedelta(hours=1)
+        return RecordingContext(DCC, self.now).fields()
+
+
+def history(steps: list[tuple[Any, ...]]) -> list[Aggregate.Event]:
+    """The events of a planned test that takes ``steps`` (those the aggregate refuses skipped)."""
+    ctx = Clock()
+    test = PlannedTest.plan(PHASE_ID, "sit", "SIT-FUN-1", "functional", source_document_sha256=H1,
+                            functional_group="Reads", **ctx())
+    runs = 0
+    for step in steps:
+        fields = ctx()
+        if step[0] == "run":
+            runs += 1
+            test.record_execution(runs, step[1], environment="SIT-A", codebase_version="R1",
+                                  executed_at=fields["occurred_at"],
+                                  reason=None if step[1] == "pass" else "it did not", **fields)
+        elif step[0] == "witness" and runs:
+            run, observer = step[1] % runs + 1, OBSERVERS[step[2]]
+            if not any(w.run_number == run and w.observer == observer for w in test.witnessings):
+                test.witness(run, observer, deviation_from_script=False, observer_involved=False, **fields)
+        elif step[0] == "descope" and not (test.proposal and not test.acts_of("tab_decided", test.proposal)):
+            test.propose_descope("the device is withdrawn", **fields)
+    return [e for e in test.collect_events() if isinstance(e, Aggregate.Event)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(actions)
+def test_the_runs_written_event_by_event_are_the_runs_of_the_whole_test(steps: list[tuple[Any, ...]]) -> None:
+    events = history(steps)
+    open_rows: dict[str, str] = {}  # key -> canonical text of the open row, as the projection keeps them
+    test: Any = None
+    others: list[str] = []  # the test's other facts, as the projection wrote them last
+    for event in events:
+        test = event.mutate(test)
+        assert isinstance(test, PlannedTest)
+        now = sorted(dumps(b.fact) for b in facts_of(test, lambda _: None, runs=False))
+        if changes_only_runs(event):
+            assert now == others  # so the projection need not build them
+        others = now
+        for fact, replaces in execution_changes(test, event):
+            assert (fact.key in open_rows) is replaces  # a new run has no row; a re-witnessed one has
+            open_rows[fact.key] = dumps(fact.fact)
+        assert open_rows == {b.key: dumps(b.fact) for b in execution_facts(test)}
+
+
+def test_each_run_is_keyed_by_test_and_run_and_kept_apart_from_the_test() -> None:
+    events = history([("run", "fail"), ("run", "pass"), ("witness", 1, 0)])
+    test: Any = None
+    for event in events:
+        test = event.mutate(test)
+    built = facts_of(test, lambda _: None)
+    runs = [b for b in built if b.kind is FactKind.EXECUTION]
+    assert [b.key for b in runs] == [execution_key("SIT-FUN-1", 1), execution_key("SIT-FUN-1", 2)]
+    assert [b.fact.witnessed for b in runs if isinstance(b.fact, ExecutionFact)] == [False, True]
+    (planned,) = [b for b in built if b.kind is FactKind.PLANNED_TEST]
+    assert isinstance(planned.fact, PlannedTestFact)
+    assert planned.fact.executions == ()  # read back onto it by ``as_of.rows_at``
+    assert not [b for b in facts_of(test, lambda _: None, runs=False) if b.kind is FactKind.EXECUTION]
