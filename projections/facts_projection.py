@@ -150,30 +150,31 @@ class _Writes:
 
     def flush(self) -> None:
         if self.closes:
-            self._close_rows()
+            self._close_rows(self.closes, by_key=False)
         if self.closes_open:
-            self.connection.execute(_CLOSE_OPEN, self.closes_open)  # a few: witnessings
+            self._close_rows(self.closes_open, by_key=True)
         if self.inserts:
             insert_rows(self.connection, facts, self.inserts, stored=("payload",))
         if self.positions:
             insert_rows(self.connection, positions, self.positions)
         self.closes, self.closes_open, self.inserts, self.open, self.positions = [], [], [], {}, []
 
-    def _close_rows(self) -> None:
-        """On PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per thousand rows: psycopg2 runs an
+    def _close_rows(self, closes: list[dict[str, Any]], *, by_key: bool) -> None:
+        """Close rows by their primary key, or (``by_key``) whichever row of the fact is open. On
+        PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per thousand rows: psycopg2 runs an
         executemany UPDATE as one round trip per row. SQLite is in-process: executemany."""
         if self.connection.dialect.name != "postgresql":
-            self.connection.execute(_CLOSE, self.closes)
+            self.connection.execute(_CLOSE_OPEN if by_key else _CLOSE, closes)
             return
-        for start in range(0, len(self.closes), _CLOSE_CHUNK):
-            chunk = self.closes[start:start + _CLOSE_CHUNK]
+        for start in range(0, len(closes), _CLOSE_CHUNK):
+            chunk = closes[start:start + _CLOSE_CHUNK]
             rows = values(column("a", Text), column("k", Text), column("y", Text), column("f", BigInteger),
                           column("t", BigInteger), name="closing").data(
-                [(c["b_aggregate"], c["b_kind"], c["b_key"], c["b_from"], c["b_to"]) for c in chunk])
+                [(c["b_aggregate"], c["b_kind"], c["b_key"], c.get("b_from", 0), c["b_to"]) for c in chunk])
+            which = _c.valid_to.is_(None) if by_key else _c.valid_from == rows.c.f
             self.connection.execute(
                 update(facts)
-                .where(_c.aggregate_id == rows.c.a, _c.kind == rows.c.k, _c.key == rows.c.y,
-                       _c.valid_from == rows.c.f)
+                .where(_c.aggregate_id == rows.c.a, _c.kind == rows.c.k, _c.key == rows.c.y, which)
                 .values(valid_to=rows.c.t))
 
 
