@@ -119,20 +119,21 @@ def _reached_at(conn: Connection, position: int) -> datetime | None:
 
 
 def rows_at(
-    conn: Connection, kind: FactKind, position: int, phase_id: str | None = None
+    conn: Connection, kind: FactKind, position: int, phase_id: str | None = None, *, runs: bool = True,
 ) -> list[tuple[str, Any]]:
     """``(aggregate id, fact)`` of every ``kind`` fact valid at ``position`` (in ``phase_id``),
     in the order the facts were last recorded. A planned test comes with its runs valid at
-    ``position`` (stored as rows of their own, ``FactKind.EXECUTION``), in run order."""
+    ``position`` (stored as rows of their own, ``FactKind.EXECUTION``), in run order, unless not
+    ``runs`` (then it has only what it keeps of them: its last run, latest result, witnessing)."""
     found: list[tuple[str, Any]] = [(str(aggregate_id), decode(FACT_TYPES[kind], payload))
              for aggregate_id, payload in conn.execute(_valid_at(kind, position, phase_id))]
-    if kind is not FactKind.PLANNED_TEST or not found:
+    if kind is not FactKind.PLANNED_TEST or not found or not runs:
         return found
-    runs: dict[str, list[Any]] = defaultdict(list)
+    by_test: dict[str, list[Any]] = defaultdict(list)
     for aggregate_id, payload in conn.execute(_valid_at(FactKind.EXECUTION, position, phase_id)):
-        runs[str(aggregate_id)].append(decode(ExecutionFact, payload))
-    return [(aggregate_id, replace(test, executions=tuple(sorted(runs[aggregate_id], key=_run_number)))
-             if aggregate_id in runs else test) for aggregate_id, test in found]
+        by_test[str(aggregate_id)].append(decode(ExecutionFact, payload))
+    return [(aggregate_id, replace(test, executions=tuple(sorted(by_test[aggregate_id], key=_run_number)))
+             if aggregate_id in by_test else test) for aggregate_id, test in found]
 
 
 def _valid_at(kind: FactKind, position: int, phase_id: str | None) -> Select[tuple[Any, Any]]:

@@ -39,7 +39,7 @@ from ledger.findings.work_off_plans import (
 from ledger.matters import Matter
 from ledger.phase_values import Certificate
 from ledger.phases import TestPhase
-from ledger.planned_test_values import Execution
+from ledger.planned_test_values import Execution, TestResult
 from ledger.planned_tests import PlannedTest
 from ledger.requirements import Requirement, requirement_key
 from ledger.rules.document_types import DocumentType
@@ -161,10 +161,14 @@ def execution_key(test_ref: str, run_number: int) -> str:
     return f"{test_ref}#{run_number}"
 
 
+def _run(test: PlannedTest, run: Execution, witnessed: bool) -> ExecutionFact:
+    return ExecutionFact(_id(test, run.version), run.run_number, run.result, run.executed_at,
+                         run.evidence_sha256, witnessed)
+
+
 def execution_fact(test: PlannedTest, run: Execution, witnessed: bool) -> BuiltFact:
     return BuiltFact(_K.EXECUTION, execution_key(test.test_ref, run.run_number), test.phase_id,
-                     ExecutionFact(_id(test, run.version), run.run_number, run.result, run.executed_at,
-                                   run.evidence_sha256, witnessed))
+                     _run(test, run, witnessed))
 
 
 def execution_facts(test: PlannedTest) -> list[BuiltFact]:
@@ -173,11 +177,21 @@ def execution_facts(test: PlannedTest) -> list[BuiltFact]:
     return [execution_fact(test, run, run.run_number in witnessed) for run in test.executions]
 
 
-def changes_only_runs(event: Aggregate.Event) -> bool:
-    """Whether ``event`` changes nothing of its aggregate's facts but its runs: a run recorded. A
-    planned test's other facts (the test, its trace, its findings) read no run but a witnessed one,
-    and a new run has no witness yet (tested)."""
-    return isinstance(event, _RECORDED)
+_ONLY_THE_TEST = frozenset({FactKind.PLANNED_TEST})
+
+
+def facts_after(
+    aggregate: Aggregate, event: Aggregate.Event, phase_of: PhaseLookup
+) -> tuple[list[BuiltFact], frozenset[FactKind] | None]:
+    """The facts the ``facts`` projection writes after ``event`` (just applied to ``aggregate``),
+    besides its runs (``execution_changes``), and the kinds they cover (None: every kind, so a
+    fact of the aggregate missing from them is gone). A run recorded changes only the planned
+    test's fact (its last run and latest result): its trace and findings read no run but a
+    witnessed one, and a new run has no witness yet (tested)."""
+    if isinstance(event, _RECORDED) and isinstance(aggregate, PlannedTest):
+        fact = planned_test_fact(aggregate)
+        return [BuiltFact(_K.PLANNED_TEST, aggregate.test_ref, aggregate.phase_id, fact)], _ONLY_THE_TEST
+    return facts_of(aggregate, phase_of, runs=False), None
 
 
 def execution_changes(test: PlannedTest, event: Aggregate.Event) -> list[tuple[BuiltFact, bool]]:
@@ -197,8 +211,13 @@ def execution_changes(test: PlannedTest, event: Aggregate.Event) -> list[tuple[B
 
 
 def planned_test_fact(test: PlannedTest) -> PlannedTestFact:
-    """The test without its runs (``execution_facts``; ``as_of.rows_at`` reads them back onto it)."""
+    """The test without its runs (``execution_facts``; ``as_of.rows_at`` reads them back onto it)
+    but with its last run, its latest run executed (A19) and whether any run was witnessed."""
     tab, sos = test.acts_of("tab_decided"), test.acts_of("sos_decided")
+    witnessed = {w.run_number for w in test.witnessings}
+    runs = test.executions  # in run order (``record_execution`` refuses a run number not above the last)
+    last = runs[-1] if runs else None
+    executed = next((r for r in reversed(runs) if r.result is not TestResult.NOT_RUN), None)
     return PlannedTestFact(
         planned_test_id=str(test.id), test_ref=test.test_ref, phase_id=test.phase_id, kind=test.kind,
         functional_group=test.functional_group, dmc=test.dmc, descope_proposed=test.proposal > 0,
@@ -206,6 +225,9 @@ def planned_test_fact(test: PlannedTest) -> PlannedTestFact:
         descope_sos_approved=sos[-1].approved if sos else None,
         descope_event_ids=tuple(_id(test, a.version) for a in test.descope_acts
                                 if a.proposal == test.proposal and test.proposal > 0),
+        last_run=None if last is None else _run(test, last, last.run_number in witnessed),
+        latest_executed=None if executed is None else _run(test, executed, executed.run_number in witnessed),
+        witnessed=bool(witnessed),
     )
 
 
@@ -417,7 +439,6 @@ __all__ = [
     "DMCT_CAPABILITY",
     "FOLLOWED_EVENTS",
     "PhaseLookup",
-    "changes_only_runs",
     "cycle_run_facts",
     "dmc_selection_fact",
     "document_fact",
@@ -425,6 +446,7 @@ __all__ = [
     "execution_fact",
     "execution_facts",
     "execution_key",
+    "facts_after",
     "facts_of",
     "findings_of",
     "issue_fact",

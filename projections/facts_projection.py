@@ -10,8 +10,9 @@ by replaying the ledger at query time (``projections.queries``).
 
 A planned test's runs are rows of their own (kind ``execution``), written as the events that
 record or witness them come (``fact_builders.execution_changes``), not with the test's other facts:
-a run is written once (and once more when first witnessed), whatever the test's history, and an
-event that changes only runs (``fact_builders.changes_only_runs``) builds no other fact.
+a run is written once (and once more when first witnessed), whatever the test's history; the
+test's own fact (which keeps its last run and latest result) is written again, and a run recorded
+builds no other fact (``fact_builders.facts_after``).
 
 The aggregate after the event: kept in memory (an LRU of ``cache_size`` aggregates) and evolved by
 the event itself (``event.mutate``) when the one in memory is at the version before it; otherwise
@@ -54,7 +55,7 @@ from ledger.phases import TestPhase
 from ledger.planned_tests import PlannedTest
 from projections.base import Positioned, Projection
 from projections.bulk import insert_rows
-from projections.fact_builders import FOLLOWED_EVENTS, changes_only_runs, execution_changes, facts_of
+from projections.fact_builders import FOLLOWED_EVENTS, execution_changes, facts_after, facts_of
 from projections.fact_codec import decode, dumps
 from projections.fact_kinds import BuiltFact, FactKind
 from projections.rules.facts import PhaseFact
@@ -233,9 +234,8 @@ class FactsProjection(Projection):
     def _apply(self, event: Aggregate.Event, position: int, writes: _Writes) -> None:
         known = self._after(event, writes)
         version, aggregate_id = event.originator_version, str(event.originator_id)
-        if not changes_only_runs(event):
-            self._write(aggregate_id, known, facts_of(known.aggregate, self._phase_of, runs=False), position,
-                        version, writes)
+        built, kinds = facts_after(known.aggregate, event, self._phase_of)
+        self._write(aggregate_id, known, built, position, version, writes, kinds)
         if isinstance(known.aggregate, PlannedTest):
             for run, replaces in execution_changes(known.aggregate, event):
                 if replaces:
@@ -264,10 +264,13 @@ class FactsProjection(Projection):
 
     def _write(
         self, aggregate_id: str, known: _Known, built: list[BuiltFact], position: int, version: int,
-        writes: _Writes,
+        writes: _Writes, kinds: frozenset[FactKind] | None = None,
     ) -> None:
+        """Write ``built``, the aggregate's facts of ``kinds`` (None: all of them; a fact not among
+        them is gone and its row closed)."""
         new = {(b.kind.value, b.key): b for b in built}
-        for key in [k for k in known.rows if k not in new]:
+        covered = None if kinds is None else {k.value for k in kinds}
+        for key in [k for k in known.rows if k not in new and (covered is None or k[0] in covered)]:
             writes.close(aggregate_id, key, known.rows.pop(key).valid_from, position)
         for key, fact in new.items():
             text = dumps(fact.fact)

@@ -96,8 +96,8 @@ def heatmap(
     at = resolve(engine, as_of_position, as_of)
     with engine.connect() as conn:
         kinds = {p.phase_id: p.kind for _, p in rows_at(conn, FactKind.PHASE, at.position)}
-        tests: list[PlannedTestFact] = [
-            t for _, t in rows_at(conn, FactKind.PLANNED_TEST, at.position, phase_id)]
+        tests: list[PlannedTestFact] = [  # without their runs: the cells read what the tests keep
+            t for _, t in rows_at(conn, FactKind.PLANNED_TEST, at.position, phase_id, runs=False)]
         selections: list[DmcSelectionFact] = [
             s for _, s in rows_at(conn, FactKind.DMC_SELECTION, at.position, phase_id)]
     cells: dict[tuple[str | None, str | None], list[PlannedTestFact]] = defaultdict(list)
@@ -122,7 +122,7 @@ def _cell(
     return HeatmapRow(
         functional_group=group, dmc=dmc, planned=len(live), executed=executed, passed=passed,
         failed=executed - passed, not_run=len(live) - executed,
-        witnessed=sum(1 for t in live if any(e.witnessed for e in t.executions)), descoped=len(out),
+        witnessed=sum(1 for t in live if t.any_witnessed), descoped=len(out),
         coverage_percent=executed * 100 // len(live) if live else None,
     )
 
@@ -139,7 +139,8 @@ def ttm(
     at = resolve(engine, as_of_position, as_of)
     with engine.connect() as conn:
         matrices: list[TtmFact] = [t for _, t in rows_at(conn, FactKind.TTM, at.position, phase_id)]
-        tests = {t.planned_test_id: t for _, t in rows_at(conn, FactKind.PLANNED_TEST, at.position, phase_id)}
+        tests = {t.planned_test_id: t
+                 for _, t in rows_at(conn, FactKind.PLANNED_TEST, at.position, phase_id, runs=False)}
         traces: list[TestTraceFact] = [
             t for _, t in rows_at(conn, FactKind.TEST_TRACE, at.position, phase_id)]
         scenarios: dict[str, ScenarioFact] = {
@@ -179,7 +180,7 @@ def _trace(
 
 
 def _traced(test: PlannedTestFact) -> TracedTest:
-    last = max(test.executions, key=lambda e: e.run_number) if test.executions else None
+    last = test.latest_run
     return TracedTest(test.test_ref, test.planned_test_id, None if last is None else last.run_number,
                       None if last is None else last.result, None if last is None else last.executed_at)
 

@@ -169,7 +169,12 @@ class ExecutionFact:
 @dataclass(frozen=True)
 class PlannedTestFact:
     """One planned test and its runs. De-scoping (§12.9(a)): the latest proposal's TAB decision and
-    SoS decision (None: none made); the engine decides which body's approval de-scopes."""
+    SoS decision (None: none made); the engine decides which body's approval de-scopes.
+
+    Stored without its runs (each is a fact of its own); ``executions`` holds them when read with
+    them (``as_of.rows_at``). The last run (by run number), the latest run executed and whether
+    any run was witnessed are kept with the test, so that what most rules read (A19's latest
+    result, the heatmap) needs none of its runs."""
 
     planned_test_id: str
     test_ref: str
@@ -182,13 +187,26 @@ class PlannedTestFact:
     descope_tab_approved: bool | None = None
     descope_sos_approved: bool | None = None
     descope_event_ids: tuple[str, ...] = ()
+    last_run: ExecutionFact | None = None
+    latest_executed: ExecutionFact | None = None
+    witnessed: bool = False
 
     @property
     def latest_result(self) -> ExecutionFact | None:
         """The latest run that was executed (pass or fail): A19 reads the latest result; a later
         "not run" record does not undo an earlier result."""
         ran = [e for e in self.executions if e.result is not TestResult.NOT_RUN]
-        return max(ran, key=lambda e: e.run_number) if ran else None
+        return max(ran, key=lambda e: e.run_number) if ran else self.latest_executed
+
+    @property
+    def latest_run(self) -> ExecutionFact | None:
+        """The run with the highest run number, whatever its result."""
+        return max(self.executions, key=lambda e: e.run_number) if self.executions else self.last_run
+
+    @property
+    def any_witnessed(self) -> bool:
+        """Whether an observer witnessed any of its runs (§13.14)."""
+        return self.witnessed or any(e.witnessed for e in self.executions)
 
 
 @dataclass(frozen=True)

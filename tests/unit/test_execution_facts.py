@@ -4,6 +4,7 @@ test's runs as ``execution_facts`` builds them from the whole aggregate, at ever
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,14 +16,14 @@ from ledger.actors import Actor
 from ledger.context import RecordingContext
 from ledger.planned_tests import PlannedTest
 from projections.fact_builders import (
-    changes_only_runs,
     execution_changes,
     execution_facts,
     execution_key,
+    facts_after,
     facts_of,
 )
 from projections.fact_codec import dumps
-from projections.fact_kinds import FactKind
+from projections.fact_kinds import BuiltFact, FactKind
 from projections.rules.facts import ExecutionFact, PlannedTestFact
 
 DCC = Actor("alice", "dcc", "DCC")
@@ -79,14 +80,19 @@ def test_the_runs_written_event_by_event_are_the_runs_of_the_whole_test(steps: l
     events = history(steps)
     open_rows: dict[str, str] = {}  # key -> canonical text of the open row, as the projection keeps them
     test: Any = None
-    others: list[str] = []  # the test's other facts, as the projection wrote them last
+    before: list[BuiltFact] = []  # the test's facts after the event before
     for event in events:
         test = event.mutate(test)
         assert isinstance(test, PlannedTest)
-        now = sorted(dumps(b.fact) for b in facts_of(test, lambda _: None, runs=False))
-        if changes_only_runs(event):
-            assert now == others  # so the projection need not build them
-        others = now
+        everything = facts_of(test, lambda _: None, runs=False)
+        built, kinds = facts_after(test, event, lambda _: None)
+        if kinds is None:
+            assert built == everything
+        else:  # only those kinds changed: the projection need not build the others
+            assert built == [b for b in everything if b.kind in kinds]
+            unchanged = [b for b in before if b.kind not in kinds]
+            assert [b for b in everything if b.kind not in kinds] == unchanged
+        before = everything
         for fact, replaces in execution_changes(test, event):
             assert (fact.key in open_rows) is replaces  # a new run has no row; a re-witnessed one has
             open_rows[fact.key] = dumps(fact.fact)
@@ -106,3 +112,21 @@ def test_each_run_is_keyed_by_test_and_run_and_kept_apart_from_the_test() -> Non
     assert isinstance(planned.fact, PlannedTestFact)
     assert planned.fact.executions == ()  # read back onto it by ``as_of.rows_at``
     assert not [b for b in facts_of(test, lambda _: None, runs=False) if b.kind is FactKind.EXECUTION]
+
+
+def test_the_test_keeps_its_last_run_its_latest_result_and_whether_a_run_was_witnessed() -> None:
+    events = history([("run", "fail"), ("run", "pass"), ("run", "not_run"), ("witness", 0, 1)])
+    test: Any = None
+    for event in events:
+        test = event.mutate(test)
+    (planned,) = [b.fact for b in facts_of(test, lambda _: None) if isinstance(b.fact, PlannedTestFact)]
+    assert planned.last_run is not None
+    assert planned.last_run.run_number == 3
+    assert planned.latest_result is not None
+    assert planned.latest_result.run_number == 2  # A19: a later "not run" undoes nothing
+    assert planned.latest_run == planned.last_run
+    assert planned.any_witnessed  # run 1 was
+    runs = tuple(b.fact for b in execution_facts(test) if isinstance(b.fact, ExecutionFact))
+    with_runs = dataclasses.replace(planned, executions=runs)  # as ``rows_at`` reads it with its runs
+    assert (with_runs.latest_result, with_runs.latest_run, with_runs.any_witnessed) == (
+        planned.latest_result, planned.latest_run, True)
