@@ -10,8 +10,9 @@ rows, byte for byte, and dropped at the end unless ``--keep``), then, each step 
   runner reads it; and the same read decoding every event with the application's mapper;
 - ``projections.runner.rebuild`` of each projection (``projections.registry.projections_for``):
   events of the log per second, peak RSS; and all of them together;
-- as-of queries at ``--queries`` random positions: the thresholds of a phase planned by then
-  (``projections.queries.thresholds``) and the DMCT Status List (``dmct_queries.dmct_status``).
+- as-of queries at ``--queries`` random positions: the thresholds and exit criteria of a SIT phase
+  planned by then (``projections.queries``), the heatmap over every phase's planned tests, and the
+  DMCT Status List (``dmct_queries.dmct_status``).
 
 Targets (issue 5 item 7): rebuild >= 25,000 events/s on SQLite, >= 10,000 on PostgreSQL, peak
 RSS < 500 MB; as-of queries < 1 s. Prints a table (markdown with ``--markdown``) and writes JSON.
@@ -155,7 +156,8 @@ def as_of_latencies(settings: Settings, count: int, seed: int) -> dict[str, list
     """Thresholds of a phase planned by then, and the DMCT Status List, at ``count`` random positions."""
     lg = open_ledger(settings)
     rng = random.Random(seed)
-    timings: dict[str, list[float]] = {"thresholds": [], "dmct-status": []}
+    timings: dict[str, list[float]] = {name: [] for name in ("thresholds", "exit-criteria", "heatmap",
+                                                              "dmct-status")}
     try:
         head = queries.position_as_of(lg.engine)
         for _ in range(count):
@@ -163,9 +165,14 @@ def as_of_latencies(settings: Settings, count: int, seed: int) -> dict[str, list
             sit = [p for p in queries.facts_at(lg.engine, FactKind.PHASE, position) if p.kind.value == "sit"]
             if sit:
                 phase = rng.choice(sit)
-                began = time.perf_counter()
-                queries.thresholds(lg.engine, phase.phase_id, as_of_position=position)
-                timings["thresholds"].append(time.perf_counter() - began)
+                for name, query in (("thresholds", queries.thresholds),
+                                    ("exit-criteria", queries.exit_criteria)):
+                    began = time.perf_counter()
+                    query(lg.engine, phase.phase_id, as_of_position=position)
+                    timings[name].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            queries.heatmap(lg.engine, as_of_position=position)  # every phase's planned tests
+            timings["heatmap"].append(time.perf_counter() - began)
             began = time.perf_counter()
             dmct_queries.dmct_status(lg.engine, as_of_position=position)
             timings["dmct-status"].append(time.perf_counter() - began)

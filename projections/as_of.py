@@ -150,15 +150,18 @@ def _run_number(run: ExecutionFact) -> int:
     return run.run_number
 
 
-def facts_at(engine: Engine, kind: FactKind | str, position: int, phase_id: str | None = None) -> list[Any]:
+def facts_at(
+    engine: Engine, kind: FactKind | str, position: int, phase_id: str | None = None, *, runs: bool = True,
+) -> list[Any]:
     """Every ``kind`` fact valid at ``position`` (in ``phase_id``), as its dataclass
-    (``fact_kinds.FACT_TYPES``). Raises ``AsOfError`` for an unknown kind."""
+    (``fact_kinds.FACT_TYPES``); planned tests with their runs unless not ``runs`` (``rows_at``).
+    Raises ``AsOfError`` for an unknown kind."""
     try:
         which = FactKind(kind)
     except ValueError:
         raise AsOfError(f"{kind!r} is not a kind of fact ({', '.join(FactKind)})") from None
     with engine.connect() as conn:
-        return [fact for _, fact in rows_at(conn, which, position, phase_id)]
+        return [fact for _, fact in rows_at(conn, which, position, phase_id, runs=runs)]
 
 
 __all__ = [

@@ -149,7 +149,9 @@ def exit_facts(conn: Connection, phase_id: str, position: int) -> ExitFacts:
     return ExitFacts(
         phase=target, phases=tuple(phases),
         issues=tuple(i for _, i in rows_at(conn, FactKind.ISSUE, position)),
-        planned_tests=tuple(t for p in scope for _, t in rows_at(conn, FactKind.PLANNED_TEST, position, p)),
+        # a test keeps its latest result (A19); the runs themselves only for §12.9(h)'s re-runs
+        planned_tests=tuple(t for p in scope for _, t in rows_at(conn, FactKind.PLANNED_TEST, position, p,
+                                                                 runs=len(scope) > 1)),
         cycle_runs=tuple(r for _, r in rows_at(conn, FactKind.CYCLE_RUN, position, phase_id)),
         work_off_plans=tuple(w for p in scope for _, w in rows_at(conn, FactKind.WORK_OFF_PLAN, position, p)),
         documents=tuple(d for _, d in rows_at(conn, FactKind.DOCUMENT, position)),

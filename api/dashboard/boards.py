@@ -187,7 +187,7 @@ def ttm(lg: AKLedger, at: AsOf, params: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _default_phase(lg: AKLedger, at: AsOf, every: list[PhaseFact]) -> str | None:
-    tested = {t.phase_id for t in facts_at(lg.engine, FactKind.PLANNED_TEST, at.position)}
+    tested = {t.phase_id for t in facts_at(lg.engine, FactKind.PLANNED_TEST, at.position, runs=False)}
     return next((p.phase_id for p in every if p.phase_id in tested), every[0].phase_id if every else None)
 
 
