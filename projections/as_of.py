@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+import orjson
+from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from ledger.calendar import LONDON
@@ -125,20 +126,21 @@ def rows_at(
     in the order the facts were last recorded. A planned test comes with its runs valid at
     ``position`` (stored as rows of their own, ``FactKind.EXECUTION``), in run order, unless not
     ``runs`` (then it has only what it keeps of them: its last run, latest result, witnessing)."""
-    found: list[tuple[str, Any]] = [(str(aggregate_id), decode(FACT_TYPES[kind], payload))
-             for aggregate_id, payload in conn.execute(_valid_at(kind, position, phase_id))]
+    rows = conn.execute(_valid_at(kind, position, phase_id))
+    found: list[tuple[str, Any]] = [(str(aggregate_id), decode(FACT_TYPES[kind], orjson.loads(payload)))
+                                    for aggregate_id, payload in rows]
     if kind is not FactKind.PLANNED_TEST or not found or not runs:
         return found
     by_test: dict[str, list[Any]] = defaultdict(list)
     for aggregate_id, payload in conn.execute(_valid_at(FactKind.EXECUTION, position, phase_id)):
-        by_test[str(aggregate_id)].append(decode(ExecutionFact, payload))
+        by_test[str(aggregate_id)].append(decode(ExecutionFact, orjson.loads(payload)))
     return [(aggregate_id, replace(test, executions=tuple(sorted(by_test[aggregate_id], key=_run_number)))
              if aggregate_id in by_test else test) for aggregate_id, test in found]
 
 
 def _valid_at(kind: FactKind, position: int, phase_id: str | None) -> Select[tuple[Any, Any]]:
-    query = (
-        select(_f.aggregate_id, _f.payload)
+    query = (  # the payload as its text, parsed by orjson (not the JSON type's json.loads)
+        select(_f.aggregate_id, cast(_f.payload, Text))
         .where(_f.kind == kind.value, _f.valid_from <= position,
                or_(_f.valid_to.is_(None), _f.valid_to > position))
         .order_by(_f.valid_from, _f.aggregate_id, _f.key)

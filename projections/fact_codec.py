@@ -154,6 +154,10 @@ def _build_decoder(tp: Any) -> Decoder:
     return _scalar_decoder(tp)
 
 
+# Decoders run without tracking where they are (a read model holds hundreds of thousands of facts);
+# when one fails, the part that failed is decoded again, part by part, to say where (``_at``).
+
+
 def _at(decoder: Decoder, data: JSON, step: str) -> Any:
     try:
         return decoder(data)
@@ -171,7 +175,16 @@ def _expect(data: JSON, kind: type, expected: str) -> Any:
 def _tuple_decoder(args: tuple[Any, ...]) -> Decoder:
     if len(args) == 2 and args[1] is Ellipsis:
         item = _decoder(args[0])
-        return lambda data: tuple(_at(item, v, f"[{i}]") for i, v in enumerate(_expect(data, list, "a list")))
+
+        def items_of(data: JSON) -> tuple[Any, ...]:
+            if type(data) is not list:
+                raise _MisfitError(f"expected a list, got {data!r}")
+            try:
+                return tuple([item(v) for v in data])
+            except _MisfitError:
+                return tuple(_at(item, v, f"[{i}]") for i, v in enumerate(data))
+
+        return items_of
     items = [_decoder(a) for a in args]
 
     def fixed(data: JSON) -> tuple[Any, ...]:
@@ -187,11 +200,17 @@ def _dataclass_decoder(kind: type) -> Decoder:
     fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(kind) if f.init}
 
     def decode_fields(data: JSON) -> Any:
-        _expect(data, dict, "an object")
-        unknown = [name for name in data if name not in fields]
-        if unknown:
-            raise _MisfitError(f"unknown fields {', '.join(sorted(unknown))}")
-        values = {name: _at(fields[name], value, name) for name, value in data.items()}
+        if type(data) is not dict:
+            raise _MisfitError(f"expected an object, got {data!r}")
+        try:
+            values = {name: fields[name](value) for name, value in data.items()}
+        except KeyError:
+            unknown = [name for name in data if name not in fields]
+            if unknown:
+                raise _MisfitError(f"unknown fields {', '.join(sorted(unknown))}") from None
+            values = {name: _at(fields[name], value, name) for name, value in data.items()}
+        except _MisfitError:
+            values = {name: _at(fields[name], value, name) for name, value in data.items()}
         try:
             return kind(**values)
         except TypeError as exc:
@@ -231,11 +250,11 @@ def _scalar_decoder(tp: Any) -> Decoder:
 
         return fraction
     if tp is bool:
-        return lambda data: _expect(data, bool, "true or false")
+        return lambda data: data if data is True or data is False else _expect(data, bool, "true or false")
     if tp is int:
         return lambda data: data if type(data) is int else _expect(None, int, f"an integer, not {data!r}")
     if tp is str:
-        return lambda data: _expect(data, str, "a string")
+        return lambda data: data if type(data) is str else _expect(data, str, "a string")
     raise FactCodecError(f"cannot decode {tp!r}")
 
 
