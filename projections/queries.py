@@ -138,20 +138,20 @@ def exit_criteria(
     return ExitAnswer(at, phase_id, facts.phase.kind, evaluation)
 
 
-def exit_facts(conn: Connection, phase_id: str, position: int) -> ExitFacts:
+def exit_facts(conn: Connection, phase_id: str, position: int, *, runs: bool = False) -> ExitFacts:
     """What an exit evaluation of ``phase_id`` reads: the phase and every phase; every issue (the
-    thresholds count open issues of other phases, §13.21-13.27); the planned tests, runs and Work
-    Off Plans of the phase and its preceding phases (§12.9(h)); every document (each names its
-    phases). Raises ``UnknownPhaseError``."""
+    thresholds count open issues of other phases, §13.21-13.27); the planned tests and Work Off
+    Plans of the phase and its preceding phases (§12.9(h)); every document (each names its
+    phases). A test keeps its latest result (A19): its runs are read only for §12.9(h)'s re-runs,
+    or when ``runs``. Raises ``UnknownPhaseError``."""
     phases = _phases(conn, position)
     target = _phase(phases, phase_id, position)
     scope = (phase_id, *target.preceding_phase_ids)
     return ExitFacts(
         phase=target, phases=tuple(phases),
         issues=tuple(i for _, i in rows_at(conn, FactKind.ISSUE, position)),
-        # a test keeps its latest result (A19); the runs themselves only for §12.9(h)'s re-runs
         planned_tests=tuple(t for p in scope for _, t in rows_at(conn, FactKind.PLANNED_TEST, position, p,
-                                                                 runs=len(scope) > 1)),
+                                                                 runs=runs or len(scope) > 1)),
         cycle_runs=tuple(r for _, r in rows_at(conn, FactKind.CYCLE_RUN, position, phase_id)),
         work_off_plans=tuple(w for p in scope for _, w in rows_at(conn, FactKind.WORK_OFF_PLAN, position, p)),
         documents=tuple(d for _, d in rows_at(conn, FactKind.DOCUMENT, position)),

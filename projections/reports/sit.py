@@ -89,7 +89,7 @@ def _gather(
     engine: Engine, phase_id: str, at: AsOf
 ) -> tuple[ExitFacts, ExitAnswer | None, HeatmapAnswer, TtmAnswer, WorkOffAnswer]:
     with engine.connect() as conn:
-        facts = exit_facts(conn, phase_id, at.position)
+        facts = exit_facts(conn, phase_id, at.position, runs=True)  # the report lists witnessed runs
     return (facts, _exit(engine, phase_id, at),
             heatmap(engine, phase_id, as_of_position=at.position),
             ttm(engine, phase_id, as_of_position=at.position),
