@@ -9,7 +9,10 @@ line (issue 6 items 1 and 5):
 - each report with its filters (``thresholds`` ... ``dmct_thresholds``): a filter naming
   nothing recorded as of the position raises a ``QueryError`` that ``parameter_of`` names;
 - where the ``facts`` projection stands against the ledger's head (``read_model``), and
-  catching it up (``catch_up``) when nothing else runs it.
+  catching it up (``catch_up``) when nothing else runs it;
+- what an answer is a function of (``AnswerKey``): the ledger's history is immutable, so a
+  report's answer as of a position never changes, and ``api.routes_queries`` keeps answers by
+  their key (``answer_key`` from an answer, ``expected_key`` before asking).
 
 Parameters are named in the HTTP query's spelling (``as_of_position``, ``phase``); the CLI
 spells them as options (``option``: ``--as-of-position``, ``--phase``).
@@ -18,13 +21,21 @@ spells them as options (``option``: ``--as-of-position``, ``--phase``).
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from ledger.application import AKLedger
 from projections import dmct_queries, queries, tracking
-from projections.as_of import AsOf, AsOfError, ProjectionBehindError, QueryError, projected_position
+from projections.as_of import (
+    AsOf,
+    AsOfError,
+    ProjectionBehindError,
+    QueryError,
+    projected_position,
+    resolve,
+)
 from projections.errors import ProjectionConflictError, ProjectionLockedError
 from projections.fact_kinds import FactKind
 from projections.queries import HeatmapAnswer, HeatmapRow, NotEvaluatedError, UnknownPhaseError
@@ -74,6 +85,53 @@ class ReadModel:
     ledger_head: int
     lag: int
     caught_up: bool
+
+
+Filter = str | int | bool | None
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """Everything a report's answer depends on: the report, its filters (each parameter that can
+    change the answer, by name), the position it is as of, and the day date-dependent rules judge
+    on: given (``on``, or the day of ``as_of``), or None for the day the ledger reached the
+    position (``projections.as_of.resolve``), which the position fixes. Nothing else: the rules
+    read only the ``facts`` valid at the position and the events up to it, none of which change."""
+
+    report: str
+    filters: tuple[tuple[str, Filter], ...]
+    position: int
+    judged_on: date | None
+
+
+def answer_key(report: str, filters: Mapping[str, Filter], asked: AsOfAsked, answered: AsOf) -> AnswerKey:
+    """The key of an answer as of ``answered`` (its ``as_of``) to what was ``asked``. An answer
+    judged on the day of its position's ``reached_at`` is keyed None for the day; one judged on a
+    given day, or on today's for want of any event up to the position, by that day."""
+    by_position = asked.time is None and asked.day is None and answered.reached_at is not None
+    return AnswerKey(report, tuple(sorted(filters.items())), answered.position,
+                     None if by_position else answered.judged_on)
+
+
+def expected_key(
+    lg: AKLedger, report: str, filters: Mapping[str, Filter], asked: AsOfAsked, state: ReadModel
+) -> AnswerKey | None:
+    """The key the answer to ``asked`` would have, with the read model standing at ``state``, told
+    before asking: from ``state`` alone for the latest or a position, with one small query for
+    an as-of time. None for a position beyond the read model while the ledger is ahead of it (the
+    report refuses it). Raises ``ProjectionBehindError`` (an as-of time the read model has not
+    reached) as the report would."""
+    sorted_filters = tuple(sorted(filters.items()))
+    if asked.time is not None:
+        at = resolve(lg.engine, None, asked.time, asked.day)
+        return AnswerKey(report, sorted_filters, at.position, at.judged_on)
+    if asked.position is None or asked.position <= state.position:
+        position = state.position if asked.position is None else asked.position
+    elif state.ledger_head > state.position:
+        return None
+    else:  # beyond the ledger's head: the head (projections.as_of.resolve)
+        position = state.position
+    return AnswerKey(report, sorted_filters, position, asked.day)
 
 
 def option(parameter: str) -> str:
@@ -238,16 +296,20 @@ __all__ = [
     "EARLIEST",
     "LATEST",
     "MAX_POSITION",
+    "AnswerKey",
     "AsOfAsked",
+    "Filter",
     "QueryInputError",
     "ReadModel",
     "UnknownFilterError",
+    "answer_key",
     "catch_up",
     "check_phase",
     "dmct_schedule",
     "dmct_status",
     "dmct_thresholds",
     "exit_criteria",
+    "expected_key",
     "findings",
     "heatmap",
     "matters",

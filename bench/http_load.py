@@ -1,6 +1,6 @@
 """HTTP load on loopback: `akledger serve` in its own process, driven by concurrent httpx clients.
 
-``.venv/bin/python -m bench.http_load [--backend sqlite|postgresql|both] [--quick]``
+``.venv/bin/python -m bench.http_load [--backend sqlite|postgresql|both] [--quick] [--cold N]``
 
 What is measured, per backend (2 worker processes on PostgreSQL, 1 on SQLite, where several are
 refused; the integrator and the projections run in the server as `akledger serve` runs them):
@@ -11,8 +11,13 @@ refused; the integrator and the projections run in the server as `akledger serve
   ``ledger.commands.execute`` (no HTTP, no server), one after another.
 - queries: each ``--query`` path (default the Table 13.2 threshold counts of the demo's IOC SIT
   phase and the DMCT Status List; add ``/health``, ``/log/checkpoint`` or any GET) from the same
-  clients, p50/p95 latency. Baseline: the same request to the same app in this process (ASGI, no
-  socket, no concurrency), one after another.
+  clients, p50/p95 latency, once the read side has caught up with the appends. Baseline: the same
+  request to the same app in this process (ASGI, no socket, no concurrency), one after another.
+  A repeated query is answered from the worker's answer cache (``api.answer_cache``): these are
+  warm figures; each row counts its cache hits (the ``AKLedger-Answer-Cache`` header). With
+  ``--cold N``, each ``/queries/`` path is also asked N times, each request as of a different
+  position (the one before the latest, the one before that, ...), so every request computes its
+  answer: the cold figures, beside the same app in process asked the first tenth of them.
 
 The ledger is a fresh one per backend holding the demo's history (``ledger.demo``, as `akledger
 demo` records it), or, with ``--database-url``/``--home``, an existing ledger (such as one made by
@@ -62,6 +67,8 @@ APPEND_TARGET = 400.0  # requests/s
 QUERY_P95_TARGET_MS = 50.0
 BENCH_PRINCIPAL = "bench-http"
 STARTUP_TIMEOUT = 300.0  # seconds; spawned workers import the app (slow on a loaded machine)
+CATCH_UP_TIMEOUT = 600.0  # seconds for the integrator and projections to apply the appends
+CACHE_HEADER = "AKLedger-Answer-Cache"  # api.routes_queries: hit or miss
 
 
 def default_queries() -> list[str]:
@@ -86,6 +93,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--query", action="append", dest="paths", metavar="PATH",
                         help="a GET path with its query string, repeatable (default: "
                         "/queries/thresholds?phase=<IOC SIT> and /queries/dmct-status)")
+    parser.add_argument("--cold", type=int, default=0, metavar="N", help="also N requests per /queries/ "
+                        "path, each as of a different position: every one computed, none from the cache")
     parser.add_argument("--no-integrator", action="store_true", help="serve --no-integrator: the write "
                         "path alone, no log integrator or projections in the server (queries then catch up)")
     parser.add_argument("--quick", action="store_true", help="1000 appends, 200 requests per query")
@@ -207,6 +216,7 @@ class Load:
     seconds: float
     latencies: list[float]  # seconds, one per request
     statuses: dict[int, int]
+    outcomes: dict[str, int]  # answer cache: hit, miss (or "-": not a cached route)
     server_cpu: float = 0.0  # CPU seconds the server's processes used meanwhile
     client_cpu: float = 0.0  # CPU seconds this process (the clients) used meanwhile
 
@@ -230,6 +240,7 @@ def load(base: str, server_pid: int, headers: dict[str, str], clients: int, tota
     lock = threading.Lock()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    outcomes: dict[str, int] = {}
     start = threading.Barrier(clients + 1)
 
     def client() -> None:
@@ -243,11 +254,13 @@ def load(base: str, server_pid: int, headers: dict[str, str], clients: int, tota
                 if i >= total:
                     return
                 began = time.perf_counter()
-                status = send(http, i).status_code
+                response = send(http, i)
                 took = time.perf_counter() - began
+                outcome = response.headers.get(CACHE_HEADER, "-")
                 with lock:
                     latencies.append(took)
-                    statuses[status] = statuses.get(status, 0) + 1
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in threads:
@@ -256,7 +269,7 @@ def load(base: str, server_pid: int, headers: dict[str, str], clients: int, tota
     began, server_cpu, client_cpu = time.perf_counter(), tree_cpu_seconds(server_pid), time.process_time()
     for thread in threads:
         thread.join()
-    return Load(total, time.perf_counter() - began, latencies, statuses,
+    return Load(total, time.perf_counter() - began, latencies, statuses, outcomes,
                 tree_cpu_seconds(server_pid) - server_cpu, time.process_time() - client_cpu)
 
 
@@ -283,8 +296,9 @@ def in_process_appends(settings: Settings, count: int) -> tuple[float, float]:
         lg.engine.dispose()
 
 
-def in_process_query(settings: Settings, token: str, path: str, count: int) -> list[float]:
-    """Latencies (s) of ``path`` asked of the app in this process (ASGI, no socket), one by one."""
+def in_process_query(settings: Settings, token: str, path: str, paths: list[str]) -> list[float]:
+    """Latencies (s) of each of ``paths`` asked of the app in this process (ASGI, no socket), one by
+    one, after ``path`` once (untimed: the connection, the app's first request)."""
     import asyncio
 
     from api.http import create_app
@@ -299,9 +313,9 @@ def in_process_query(settings: Settings, token: str, path: str, count: int) -> l
             if first.status_code != 200:
                 raise RuntimeError(f"GET {path} in process: {first.status_code} {first.text[:300]}")
             took = []
-            for _ in range(count):
+            for each in paths:
                 began = time.perf_counter()
-                await http.get(path)
+                await http.get(each)
                 took.append(time.perf_counter() - began)
             return took
 
@@ -327,22 +341,57 @@ def append_row(backend: str, workers: int, clients: int, http: Load, baseline: f
     )
 
 
-def query_row(backend: str, workers: int, clients: int, path: str, http: Load, baseline: list[float]) -> Row:
+def query_row(
+    backend: str, workers: int, clients: int, path: str, http: Load, baseline: list[float],
+    cold: bool = False,
+) -> Row:
     base_p50, base_p95 = median(baseline) * 1000, percentile(baseline, 95) * 1000
     met = http.statuses == {200: http.total} and http.ms(95) < QUERY_P95_TARGET_MS
+    how = "cold: each request as of another position" if cold else "warm"
+    hits = http.outcomes.get("hit", 0)
+    cached = f"; cache hits {hits}/{http.total}" if http.outcomes.keys() & {"hit", "miss"} else ""
     return Row(
-        backend, f"GET {path} ({workers} worker{'s' * (workers > 1)}, {clients} clients)", http.total,
+        backend, f"GET {path} ({how}; {workers} worker{'s' * (workers > 1)}, {clients} clients)", http.total,
         http.ms(95), "ms p95",
-        f"same app in process (ASGI), 1 at a time: p50 {base_p50:.1f} ms, p95 {base_p95:.1f} ms",
-        base_p95, http.ms(95) / base_p95, f"p95 < {QUERY_P95_TARGET_MS:.0f} ms", met,
-        shown=f"p50 {http.ms(50):.1f} ms, p95 {http.ms(95):.1f} ms ({http.rate:,.0f} req/s; {http.cpu_ms()})",
-        extra={"statuses": http.statuses, "seconds": http.seconds, "server_cpu": http.server_cpu,
-               "client_cpu": http.client_cpu},
+        f"same app in process (ASGI), 1 at a time{', as cold' if cold else ''}: p50 {base_p50:.1f} ms, "
+        f"p95 {base_p95:.1f} ms", base_p95, http.ms(95) / base_p95, f"p95 < {QUERY_P95_TARGET_MS:.0f} ms",
+        met,
+        shown=f"p50 {http.ms(50):.1f} ms, p95 {http.ms(95):.1f} ms ({http.rate:,.0f} req/s; {http.cpu_ms()}"
+              f"{cached})",
+        extra={"statuses": http.statuses, "outcomes": http.outcomes, "seconds": http.seconds,
+               "server_cpu": http.server_cpu, "client_cpu": http.client_cpu, "cold": cold},
     )
 
 
 def getter(path: str) -> Callable[[httpx.Client, int], httpx.Response]:
     return lambda http, _: http.get(path)
+
+
+def as_of(path: str, position: int) -> str:
+    return f"{path}{'&' if '?' in path else '?'}as_of_position={position}"
+
+
+def caught_up(base: str, headers: dict[str, str]) -> None:
+    """Wait until the server's integrator and projections have applied everything appended, so the
+    query loads ask of a ledger that stands still. Raises ``RuntimeError`` after CATCH_UP_TIMEOUT."""
+    deadline = time.monotonic() + CATCH_UP_TIMEOUT
+    while True:
+        health = httpx.get(f"{base}/health", headers=headers, timeout=60.0).json()
+        lags = [health["integrator_lag"], *(v["lag"] for v in health["projections"]["views"])]
+        if not any(lags):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the read side did not catch up within {CATCH_UP_TIMEOUT:.0f} s: {health}")
+        time.sleep(0.5)
+
+
+def cold_paths(base: str, headers: dict[str, str], path: str, count: int) -> list[str]:
+    """``count`` requests of ``path``, each as of a different position down from the one before
+    the latest (the latest's answer is cached by now)."""
+    latest = httpx.get(f"{base}{path}", headers=headers, timeout=60.0).json()["read_model"]["position"]
+    if latest <= count:
+        raise RuntimeError(f"--cold {count}: the ledger has only {latest} positions")
+    return [as_of(path, latest - i) for i in range(1, count + 1)]
 
 
 def run_backend(backend: str, settings: Settings, args: argparse.Namespace, workdir: Path) -> list[Row]:
@@ -358,12 +407,28 @@ def run_backend(backend: str, settings: Settings, args: argparse.Namespace, work
                         lambda http, i: http.post("/commands/Note.record", json=note_body(i)))
         rows.append(append_row(backend, workers, args.clients, appended, baseline_appends, cpu_ms))
         say(f"  {backend}: {rows[-1].shown} {appended.statuses}")
+        caught_up(base, headers)
         for path in args.paths:
             asked = load(base, pid, headers, args.clients, args.queries, getter(path))
-            baseline = in_process_query(settings, token, path, max(args.queries // 4, 50))
+            baseline = in_process_query(settings, token, path, [path] * max(args.queries // 4, 50))
             rows.append(query_row(backend, workers, args.clients, path, asked, baseline))
             say(f"  {backend}: GET {path}: {rows[-1].shown} {asked.statuses}")
+            if args.cold and path.startswith("/queries/"):
+                rows.append(cold_row(backend, settings, token, (base, pid), headers, path, args))
     return rows
+
+
+def cold_row(backend: str, settings: Settings, token: str, server: tuple[str, int], headers: dict[str, str],
+             path: str, args: argparse.Namespace) -> Row:
+    """``path`` asked ``args.cold`` times, each as of another position (none answered from the
+    cache), and the same app in process asked the first tenth of them, one by one."""
+    (base, pid), workers = server, args.workers or WORKERS[backend]
+    paths = cold_paths(base, headers, path, args.cold)
+    asked = load(base, pid, headers, args.clients, len(paths), lambda http, i: http.get(paths[i]))
+    baseline = in_process_query(settings, token, path, paths[: max(len(paths) // 10, 5)])
+    row = query_row(backend, workers, args.clients, path, asked, baseline, cold=True)
+    say(f"  {backend}: GET {path} cold: {row.shown} {asked.statuses}")
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
