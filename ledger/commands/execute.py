@@ -13,7 +13,8 @@ HTTP API), in this order, and nothing is written unless every step passes:
    the role the command is recorded as;
 6. the recording context is sound (``occurred_at`` not ahead, clauses, evidence on behalf);
 7. the aggregate's own structural rules pass;
-8. one save of every aggregate the command changed, signed as one batch.
+8. one save of every aggregate the command changed, signed as one batch (committed alone, or
+   with the saves of commands issued at the same time: ``ledger.commands.group_commit``).
 
 Errors name the field: envelope fields by name, data fields as ``data.<name>``.
 """
@@ -34,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ledger.actors import Actor
 from ledger.application import AKLedger, Appended
 from ledger.commands.catalogue import CommandSpec, Envelope, IdTarget, ReferenceTarget, catalogue
+from ledger.commands.group_commit import GroupCommit, RunAloneError
 from ledger.context import RecordingContext
 from ledger.errors import (
     CommandInputError,
@@ -73,12 +75,14 @@ Alongside = Callable[[Any, "Executed"], None]
 def execute_json(
     lg: AKLedger, text: str | bytes, *, via: str | None = None, expected_version: int | None = None,
     alongside: Alongside | None = None, authenticated: Principal | None = None,
+    group: GroupCommit | None = None,
 ) -> Executed:
     """Run the command in ``text`` (one JSON object). ``via`` names the operator entering it for
     its principal, recorded with the actor; ``expected_version`` is the version the command's
     target must be at (HTTP ``If-Match``); ``alongside`` writes in the save's transaction;
     ``authenticated`` is the principal as the caller has just loaded it (HTTP: the bearer token's),
-    used for the command's principal of that name instead of replaying it again.
+    used for the command's principal of that name instead of replaying it again; ``group``
+    commits the save with those of other commands issued meanwhile (the HTTP server's threads).
     Raises ``CommandInputError`` (schema), ``UnknownPrincipalError``, ``PermissionDeniedError``,
     ``VersionConflictError``, or the aggregate's ``InvalidFieldError`` subclass; nothing is
     written when it raises."""
@@ -108,7 +112,11 @@ def execute_json(
         envelope = spec.envelope.model_validate_json(text, strict=True)
     except ValidationError as exc:
         raise CommandInputError(_errors(exc)) from None
-    return _run(lg, spec, envelope, principal, _Options(via, expected_version, alongside))
+    try:
+        return _run(lg, spec, envelope, principal, _Options(via, expected_version, alongside, group))
+    except RunAloneError:  # another save of its group failed: nothing of this one was recorded
+        return execute_json(lg, text, via=via, expected_version=expected_version, alongside=alongside,
+                            authenticated=authenticated)
 
 
 def execute(lg: AKLedger, command: Mapping[str, Any], *, via: str | None = None) -> Executed:
@@ -121,6 +129,7 @@ class _Options:
     via: str | None
     expected_version: int | None
     alongside: Alongside | None
+    group: GroupCommit | None
 
 
 def _spec_of(raw: Mapping[str, Any]) -> CommandSpec:
@@ -184,17 +193,29 @@ def _run(
     if lg.signing_mapper.signer is None:
         lg.load_signer()
     try:
-        if options.alongside is None:
-            return Executed(spec.name, tuple(a.id for a in changed), tuple(lg.append(*changed)))
-        with lg.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
-            appended = lg.append(*changed, session=session)
-            done = Executed(spec.name, tuple(a.id for a in changed), tuple(appended))
-            options.alongside(session, done)
-            return done
+        return _save(lg, spec.name, changed, options)
     except RecordConflictError:
         raise InvalidFieldError(
             "data", f"{spec.name}: recorded already, or changed by another command meanwhile"
         ) from None
+
+
+def _save(lg: AKLedger, command: str, changed: list[Aggregate], options: _Options) -> Executed:
+    """One signed save of ``changed`` and ``options.alongside``'s writes, in one transaction."""
+    ids = tuple(a.id for a in changed)
+    if options.alongside is None and options.group is None:
+        return Executed(command, ids, tuple(lg.append(*changed)))
+
+    def save(session: Any) -> Executed:
+        done = Executed(command, ids, tuple(lg.append(*changed, session=session)))
+        if options.alongside is not None:
+            options.alongside(session, done)
+        return done
+
+    if options.group is not None:
+        return options.group.save(save)
+    with lg.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+        return save(session)
 
 
 def _check_acting(spec: CommandSpec, arguments: dict[str, Any], acting: Role, who: Principal) -> None:
