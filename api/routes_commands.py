@@ -14,6 +14,9 @@ bearer token authenticates (``api.auth``); a ``principal`` in the body is replac
 - ``?wait=checkpoint``: also wait (at most :data:`CHECKPOINT_WAIT` seconds) for a signed
   checkpoint covering every appended event, and return it with each event's RFC 9162 inclusion
   proof; ``202`` without them if the wait runs out (the events are recorded all the same).
+- The saves of the commands one process runs at the same time are committed in one transaction
+  (``ledger.commands.group_commit``), each still its own signed save: one disk flush, under
+  the events table's lock, for them all.
 - Malformed input is a 4xx problem (``api.problems``), never a 5xx: body not JSON (400), not
   I-JSON (RFC 7493: 422 naming the field), too deep (400) or too large (413), not
   ``application/json`` (415).
@@ -25,6 +28,7 @@ import asyncio
 import json
 import math
 import re
+import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable
@@ -48,6 +52,7 @@ from api.problems import RequestRefusedError
 from ledger.application import AKLedger
 from ledger.commands.catalogue import CommandSpec, catalogue, json_schema
 from ledger.commands.execute import Alongside, Executed, execute_json
+from ledger.commands.group_commit import GroupCommit
 from ledger.errors import InvalidFieldError, LedgerError
 from ledger.log.reader import LogReader
 from ledger.log.tables import log_leaves
@@ -65,10 +70,12 @@ MAX_DEPTH = 32  # JSON nesting; commands nest three or four levels
 MAX_SAFE_INTEGER = 2**53 - 1  # RFC 7493 §2.2
 CHECKPOINT_WAIT = 5.0  # seconds ?wait=checkpoint waits at most
 CHECKPOINT_POLL = 0.05  # seconds between looks at the log
-# Commands one process runs at once. Appends queue on the events table's lock anyway (one
-# sequencer), so more in flight only adds contention, and beyond the connection pool (5) each
-# one opened and closed a database connection of its own.
-CONCURRENT_COMMANDS = 4
+# Commands one process runs at once. Appends queue on the events table's lock (one sequencer),
+# and those whose saves are ready together are committed together (``ledger.commands.group_commit``):
+# with 8 in flight a group held 2.6-3.9 saves on PostgreSQL (2 workers, 16 clients), 1.9 with 4,
+# for 290 appends/s instead of 190-270 and less CPU for each; 16 did no better. More only adds
+# threads contending, and connections opened and closed beyond the pool.
+CONCURRENT_COMMANDS = 8
 _VERSION = re.compile(r'^\s*(?:"(\d{1,18})"|(\d{1,18}))\s*$')
 
 
@@ -277,7 +284,7 @@ def _execute(lg: AKLedger, asked: _Asked, alongside: Alongside | None) -> Execut
     line = json.dumps({**asked.body, "command": asked.spec.name, "principal": asked.principal})
     try:
         return execute_json(lg, line, expected_version=asked.expected_version, alongside=alongside,
-                            authenticated=asked.authenticated)
+                            authenticated=asked.authenticated, group=_group_commit(lg))
     except InvalidFieldError as exc:
         if asked.expected_version is not None and isinstance(exc.__context__, RecordConflictError):
             raise RequestRefusedError(
@@ -285,6 +292,20 @@ def _execute(lg: AKLedger, asked: _Asked, alongside: Alongside | None) -> Execut
                 f"it is no longer at version {asked.expected_version}",
             ) from None
         raise
+
+
+_groups: weakref.WeakKeyDictionary[AKLedger, GroupCommit] = weakref.WeakKeyDictionary()
+_groups_made = threading.Lock()
+
+
+def _group_commit(lg: AKLedger) -> GroupCommit:
+    """The ledger's group commit in this process: the saves of the commands in flight here at the
+    same time share a transaction, and so the disk flush that holds the events table's lock."""
+    with _groups_made:
+        found = _groups.get(lg)
+        if found is None:
+            found = _groups[lg] = GroupCommit(lg)
+        return found
 
 
 _limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = weakref.WeakKeyDictionary()
@@ -333,6 +354,30 @@ async def with_checkpoint(lg: AKLedger, body: dict[str, Any]) -> tuple[int, dict
 
 
 # -- the routes ----------------------------------------------------------------------------------
+async def answer(
+    request: Request, lg: AKLedger, spec: CommandSpec, token: str, wait: Literal["checkpoint"] | None,
+    if_match: str | None, idempotency_key: str | None,
+) -> JSONResponse:
+    """The response to a ``POST`` of ``spec`` whose bearer ``token`` is shaped as one
+    (``api.auth.presented_token``), once FastAPI or ``api.http.CommandPosts`` has read the rest
+    of the request's head. Raises what the problem handlers (``api.problems``) answer."""
+    try:
+        body: dict[str, Any] | RequestRefusedError = await read_command_body(request)
+    except RequestRefusedError as refused:  # raised once the token is known good, as before
+        body = refused
+    outcome = await anyio.to_thread.run_sync(
+        authenticated_record, lg, _Request(spec, token, body, if_match, idempotency_key),
+        limiter=_commands_limiter(),
+    )
+    status, result = outcome.status_code, outcome.body
+    if wait == "checkpoint":
+        status, result = await with_checkpoint(lg, result)
+    headers = {"ETag": f'"{result["version"]}"'}
+    if outcome.replayed:
+        headers[idempotency.REPLAYED_HEADER] = "true"
+    return JSONResponse(result, status_code=status, headers=headers)
+
+
 def _endpoint(spec: CommandSpec) -> Callable[..., Awaitable[JSONResponse]]:
     async def post_command(
         request: Request,
@@ -344,21 +389,7 @@ def _endpoint(spec: CommandSpec) -> Callable[..., Awaitable[JSONResponse]]:
             str | None, Header(alias=idempotency.KEY_HEADER, description=command_docs.IDEMPOTENCY_KEY)
         ] = None,
     ) -> JSONResponse:
-        try:
-            body: dict[str, Any] | RequestRefusedError = await read_command_body(request)
-        except RequestRefusedError as refused:  # raised once the token is known good, as before
-            body = refused
-        outcome = await anyio.to_thread.run_sync(
-            authenticated_record, lg, _Request(spec, token, body, if_match, idempotency_key),
-            limiter=_commands_limiter(),
-        )
-        status, result = outcome.status_code, outcome.body
-        if wait == "checkpoint":
-            status, result = await with_checkpoint(lg, result)
-        headers = {"ETag": f'"{result["version"]}"'}
-        if outcome.replayed:
-            headers[idempotency.REPLAYED_HEADER] = "true"
-        return JSONResponse(result, status_code=status, headers=headers)
+        return await answer(request, lg, spec, token, wait, if_match, idempotency_key)
 
     post_command.__name__ = f"post_{spec.name.replace('.', '_')}"
     return post_command

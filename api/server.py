@@ -11,6 +11,9 @@ runner run exactly once, in this supervising process, never in a worker: the log
 sequencer by design. Each worker's ``/health`` reads the lags from the database and the
 supervisor's threads' state from the file the supervisor publishes (``api.integrator_worker``).
 SIGTERM (or SIGINT) stops the workers, each finishing its requests, then the integrator.
+
+HTTP is parsed by httptools on uvloop's event loop (``uvicorn[standard]``): about half a
+millisecond of CPU less per request than h11 on asyncio's loop.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Request, Response
-from starlette.middleware.base import RequestResponseEndpoint
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
@@ -49,6 +53,8 @@ APP_FACTORY = "api.server:app_from_environment"
 # loaded 2-core machine here: with 5 s every worker was killed while starting, again and again.
 WORKER_HEALTHCHECK_TIMEOUT = 120
 WORKER_HEADER = "AKLedger-Worker"  # which worker process answered: its pid (load balance, diagnosis)
+HTTP = "httptools"  # uvicorn's HTTP/1.1 parser (C), not h11 (pure Python)
+LOOP = "uvloop"
 
 
 class WorkersFailedError(Exception):
@@ -85,7 +91,8 @@ def run_server(
 
 
 def _serve_in_process(app: FastAPI, host: str, port: int, print_url: Callable[[str], None]) -> None:
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", http=HTTP, loop=LOOP)
+    server = uvicorn.Server(config)
     print_url(f"http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     with sigterm_shuts_down(server):
         server.run()
@@ -96,8 +103,9 @@ def _serve_in_workers(
 ) -> None:
     """uvicorn's supervisor: ``workers`` processes on one socket bound here. Returns after SIGTERM
     or SIGINT, once every worker has finished (or when a worker could not start)."""
-    config = uvicorn.Config(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
-                            log_level="warning", timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT)
+    config = uvicorn.Config(APP_FACTORY, factory=True, host=host, port=port, workers=workers, http=HTTP,
+                            loop=LOOP, log_level="warning",
+                            timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT)
     previous = os.environ.get(STATUS_ENV)
     if status is None:
         os.environ.pop(STATUS_ENV, None)  # --no-integrator: the workers report it as external
@@ -143,15 +151,31 @@ def app_from_environment() -> FastAPI:
         app = create_app(lg, ReportedWorker(path, "integrator"), ReportedWorker(path, "projections"))
     else:
         app = create_app(lg)
-    pid = str(os.getpid())
-
-    @app.middleware("http")
-    async def name_the_worker(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers[WORKER_HEADER] = pid
-        return response
-
+    app.add_middleware(NameTheWorker, pid=os.getpid())
     return app
+
+
+class NameTheWorker:
+    """ASGI middleware: every response says which worker process sent it (``AKLedger-Worker``).
+    Plain ASGI, which only adds a header to the response's start: Starlette's
+    ``BaseHTTPMiddleware`` ran each request through a task group and memory streams (~0.35 ms
+    of CPU a request)."""
+
+    def __init__(self, app: ASGIApp, pid: int) -> None:
+        self.app = app
+        self.header = (WORKER_HEADER.lower().encode("latin-1"), str(pid).encode("latin-1"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def named(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), self.header]
+            await send(message)
+
+        await self.app(scope, receive, named)
 
 
 @contextmanager
