@@ -27,9 +27,11 @@ T" is the last position whose ``reached_at`` is at or before T (``queries.positi
 A Testing Issue's fact reads the kind and capability of the phase it was raised in. A phase
 planned after an issue naming it refreshes that issue's fact when it is planned.
 
-Writes of a batch go as three statements (closes, inserts, positions; executemany, and on PostgreSQL
-the closes as ``UPDATE ... FROM (VALUES ...)``, since psycopg2 sends an executemany UPDATE one row a
-round trip); a row both inserted and closed within a batch is inserted closed. A fact's payload is
+Writes of a batch go as a few statements: the closes (by primary key, and a witnessed run's by
+key; executemany, and on PostgreSQL ``UPDATE ... FROM (VALUES ...)``, since psycopg2 sends an
+executemany UPDATE one row a round trip), then the inserts of facts and of positions through the
+DBAPI cursor (``projections.bulk``); a row both inserted and closed within a batch is inserted
+closed. A fact's payload is
 its canonical text (``fact_codec.dumps``), made once: compared with the open row's to tell whether
 the fact changed, and inserted as it is. If anything fails, the memory is dropped
 (the runner rolls back, and replays one event at a time); so it is when a batch starts at or before
