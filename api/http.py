@@ -27,6 +27,7 @@ from api import (
     routes_queries,
     routes_reports,
 )
+from api.answer_cache import AnswerCache
 from api.auth import bearer_scheme, presented_token
 from api.integrator_worker import WorkerStatus
 from ledger.application import AKLedger
@@ -48,6 +49,7 @@ def create_app(
     )
     app.state.ledger = lg
     app.state.projector = projector  # routes_queries: read only while it keeps facts up to date
+    app.state.answer_cache = AnswerCache()  # routes_queries: answers kept by their key
     projection_names = [p.name for p in projections_for(lg)]  # once, not per /health request
     problems.install(app)
     app.include_router(routes_log.router)

@@ -41,7 +41,6 @@ body's tag is answered 304 with no body.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import field, make_dataclass
@@ -81,7 +80,6 @@ RETRY_AFTER = "1"  # seconds: the projector applies a batch well within it
 CACHE_HEADER = "AKLedger-Answer-Cache"  # hit: answered from this worker's answer cache; miss: computed
 #: The rules' release: an entity tag names an answer as this release computes it.
 RELEASE = distribution_version("akledger")
-_store_made = threading.Lock()
 router = APIRouter(prefix="/queries", tags=["queries"])
 
 # -- the parameters --------------------------------------------------------------------------------
@@ -254,14 +252,7 @@ def fresh(request: Request, lg: AKLedger) -> ReadModel:
 
 
 def answer_cache(request: Request) -> AnswerCache:
-    """This app's answer cache (one per app, hence per worker process and ledger), made on first use."""
-    state = request.app.state
-    found = getattr(state, "answer_cache", None)
-    if found is None:
-        with _store_made:
-            found = getattr(state, "answer_cache", None)
-            if found is None:
-                found = state.answer_cache = AnswerCache()
+    found = request.app.state.answer_cache  # made with the app (``api.http.create_app``)
     assert isinstance(found, AnswerCache)
     return found
 
