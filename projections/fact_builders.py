@@ -218,6 +218,7 @@ def planned_test_fact(test: PlannedTest) -> PlannedTestFact:
     runs = test.executions  # in run order (``record_execution`` refuses a run number not above the last)
     last = runs[-1] if runs else None
     executed = next((r for r in reversed(runs) if r.result is not TestResult.NOT_RUN), None)
+    last_run = None if last is None else _run(test, last, last.run_number in witnessed)
     return PlannedTestFact(
         planned_test_id=str(test.id), test_ref=test.test_ref, phase_id=test.phase_id, kind=test.kind,
         functional_group=test.functional_group, dmc=test.dmc, descope_proposed=test.proposal > 0,
@@ -225,8 +226,9 @@ def planned_test_fact(test: PlannedTest) -> PlannedTestFact:
         descope_sos_approved=sos[-1].approved if sos else None,
         descope_event_ids=tuple(_id(test, a.version) for a in test.descope_acts
                                 if a.proposal == test.proposal and test.proposal > 0),
-        last_run=None if last is None else _run(test, last, last.run_number in witnessed),
-        latest_executed=None if executed is None else _run(test, executed, executed.run_number in witnessed),
+        last_run=last_run,
+        latest_executed=last_run if executed is last else (  # usually the same run: built once
+            None if executed is None else _run(test, executed, executed.run_number in witnessed)),
         witnessed=bool(witnessed),
     )
 
