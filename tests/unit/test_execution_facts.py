@@ -5,15 +5,12 @@ test's runs as ``execution_facts`` builds them from the whole aggregate, at ever
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.actors import Actor
-from ledger.context import RecordingContext
 from ledger.planned_tests import PlannedTest
 from projections.fact_builders import (
     execution_changes,
@@ -25,10 +22,8 @@ from projections.fact_builders import (
 from projections.fact_codec import dumps
 from projections.fact_kinds import BuiltFact, FactKind
 from projections.rules.facts import ExecutionFact, PlannedTestFact
+from tests.unit.test_execution_findings import H1, Clock
 
-DCC = Actor("alice", "dcc", "DCC")
-START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
-H1 = "a1" * 32
 PHASE_ID = "4f0c8a3e-6a55-4c59-9d65-3b1f0c2f7a10"
 OBSERVERS = ("sit-auditor", "supplier-x", "dcc-qa")
 
@@ -41,15 +36,6 @@ actions = st.lists(
     ),
     max_size=40,
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> dict[str, Any]:
-        self.now += timedelta(hours=1)
-        return RecordingContext(DCC, self.now).fields()
 
 
 def history(steps: list[tuple[Any, ...]]) -> list[Aggregate.Event]:
