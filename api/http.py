@@ -3,17 +3,22 @@
 ``POST /commands/<name>`` takes a shortcut past FastAPI's routing and dependency resolution
 (``CommandPosts``): the appends are the hot path, and those came to about a fifth of the CPU a
 worker spent on one (a scan of the ~160 routes, twice; the parameters resolved one by one).
-The routes of ``api.routes_commands`` stay, for the OpenAPI document and every request the
-shortcut leaves to them.
+``GET /queries/<report>`` takes another (``QueryGets``): an answer kept in the answer cache costs
+little else, so the routing and two trips to the threadpool were most of its cost. The routes
+stay, for the OpenAPI document and every request the shortcuts leave to them.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from fastapi import FastAPI, Request, Response
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import (
@@ -28,7 +33,8 @@ from api import (
     routes_reports,
 )
 from api.answer_cache import AnswerCache
-from api.auth import bearer_scheme, presented_token
+from api.auth import authenticate, bearer_principal, bearer_scheme, presented_token
+from api.deps import get_ledger
 from api.integrator_worker import WorkerStatus
 from ledger.application import AKLedger
 from ledger.commands.catalogue import catalogue
@@ -60,6 +66,7 @@ def create_app(
     app.include_router(dashboard.router)  # the auditor's pages
     app.mount(dashboard.STATIC_PATH, dashboard.static_files(), name="dashboard-static")
     app.add_middleware(CommandPosts, lg=lg, handlers=app.exception_handlers)
+    app.add_middleware(QueryGets, lg=lg, handlers=app.exception_handlers, routes=routes_queries.router.routes)
 
     @app.get(
         "/health",
@@ -152,9 +159,82 @@ class CommandPosts:
                 headers.get(idempotency.KEY_HEADER.lower()),
             )
         except Exception as exc:
-            handler = next((self.handlers[c] for c in type(exc).__mro__ if c in self.handlers), None)
-            if handler is None:
-                raise
-            answered = handler(request, exc)
-            response = await answered if inspect.isawaitable(answered) else answered
+            response = await handled(self.handlers, request, exc)
         await response(scope, receive, send)
+
+
+QUERIES_PREFIX = "/queries/"
+#: The dependencies a query route may have for ``QueryGets`` to answer it: the ledger and the
+#: authenticated principal, by the names the routes of ``api.routes_queries`` give them.
+_QUERY_DEPENDENCIES = {"lg": get_ledger, "_": bearer_principal}
+
+
+class QueryGets:
+    """ASGI middleware: a ``GET /queries/<report>`` answered by its route's endpoint, called as
+    FastAPI calls it: the query parameters validated by the route's own fields (any error, and
+    any route that takes more than the ledger, the principal, the request and query parameters,
+    is left to FastAPI, which answers it as before); the token read and checked as the route's
+    dependencies check it (401/403 first, before any answer is looked at), in the one trip to the
+    threadpool that then runs the endpoint; an error answered by the app's own problem handlers.
+    Anything else goes on to FastAPI."""
+
+    def __init__(
+        self, app: ASGIApp, lg: AKLedger, handlers: Mapping[Any, Any], routes: list[BaseRoute]
+    ) -> None:
+        self.app = app
+        self.lg = lg
+        self.handlers = handlers  # the app's, filled by ``problems.install``
+        self.routes = {route.path: route for route in routes if shortcut_query(route)}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = None
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("root_path"):
+            path: str = scope["path"]
+            if path.startswith(QUERIES_PREFIX):
+                route = self.routes.get(path)
+        if route is None:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        values, errors = request_params_to_args(route.dependant.query_params, request.query_params)
+        if errors:  # FastAPI's 422 (or 401 first), exactly as the route answers it
+            await self.app(scope, receive, send)
+            return
+        try:
+            token = await presented_token(await bearer_scheme(request))
+            response = await run_in_threadpool(self._answer, route, request, token, values)
+        except Exception as exc:
+            response = await handled(self.handlers, request, exc)
+        await response(scope, receive, send)
+
+    def _answer(self, route: APIRoute, request: Request, token: str, values: dict[str, Any]) -> Response:
+        principal = authenticate(self.lg, token)
+        answer: Response = route.endpoint(request=request, lg=self.lg, _=principal, **values)
+        return answer
+
+
+def shortcut_query(route: BaseRoute) -> TypeGuard[APIRoute]:
+    """Whether ``QueryGets`` may answer ``route``: a GET of ``/queries/`` whose endpoint takes the
+    request, the ledger, the principal and query parameters, nothing else."""
+    if not isinstance(route, APIRoute) or route.methods != {"GET"}:
+        return False
+    if not route.path.startswith(QUERIES_PREFIX):
+        return False
+    dependant = route.dependant
+    dependencies = {d.name: d.call for d in dependant.dependencies}
+    return (
+        dependencies == _QUERY_DEPENDENCIES and dependant.request_param_name == "request"
+        and not (dependant.path_params or dependant.header_params or dependant.cookie_params
+                 or dependant.body_params)
+    )
+
+
+async def handled(handlers: Mapping[Any, Any], request: Request, exc: Exception) -> Response:
+    """``exc`` answered by the app's handler for it (the most specific first, as Starlette looks
+    them up); re-raised if it has none (a 500, as before)."""
+    handler = next((handlers[c] for c in type(exc).__mro__ if c in handlers), None)
+    if handler is None:
+        raise exc
+    answered = handler(request, exc)
+    response: Response = await answered if inspect.isawaitable(answered) else answered
+    return response

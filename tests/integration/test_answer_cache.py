@@ -79,6 +79,11 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    yield from demo_ledger(request, tmp_path_factory)
+
+
+def demo_ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The demo ledger on the backend ``request.param``: for a fixture to yield from."""
     home = tmp_path_factory.mktemp(f"answers-{request.param}")
     settings = Settings(home=home / "home", database_url=database(request.param, home, request),
                         log_origin=ORIGIN, actor=ACTOR.principal, key_passphrase=None)
