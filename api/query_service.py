@@ -26,14 +26,16 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+from sqlalchemy import select
+
 from ledger.application import AKLedger
 from projections import dmct_queries, queries, tracking
 from projections.as_of import (
+    PROJECTED,
     AsOf,
     AsOfError,
     ProjectionBehindError,
     QueryError,
-    projected_position,
     resolve,
 )
 from projections.errors import ProjectionConflictError, ProjectionLockedError
@@ -200,10 +202,16 @@ def parameter_of(exc: QueryError, asked: AsOfAsked) -> tuple[str, ...]:
 # -- the facts projection ------------------------------------------------------------------------
 
 
+#: ``read_model``'s one round trip: the projected position (None: never run) and the head.
+_READ_MODEL = select(PROJECTED.scalar_subquery(), tracking.HEAD.scalar_subquery())
+
+
 def read_model(lg: AKLedger) -> ReadModel:
-    """Where the ``facts`` projection is against the ledger's head, now."""
+    """Where the ``facts`` projection is against the ledger's head, now (asked on every query
+    request: one statement)."""
     with lg.engine.connect() as conn:
-        at, head = projected_position(conn), tracking.head(conn)
+        projected, latest = conn.execute(_READ_MODEL).one()
+    at, head = int(projected or 0), int(latest)
     return ReadModel(at, head, max(head - at, 0), at >= head)
 
 

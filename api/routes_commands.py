@@ -47,7 +47,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import command_docs, idempotency, log_service
 from api.auth import BearerToken, authenticate
-from api.deps import get_ledger
+from api.deps import get_ledger, loop_limiter
 from api.problems import RequestRefusedError
 from ledger.application import AKLedger
 from ledger.commands.catalogue import CommandSpec, catalogue, json_schema
@@ -308,16 +308,9 @@ def _group_commit(lg: AKLedger) -> GroupCommit:
         return found
 
 
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = weakref.WeakKeyDictionary()
-
-
 def _commands_limiter() -> CapacityLimiter:
-    """The running event loop's limiter of commands in flight (a limiter belongs to one loop)."""
-    loop = asyncio.get_running_loop()
-    found = _limiters.get(loop)
-    if found is None:
-        found = _limiters[loop] = CapacityLimiter(CONCURRENT_COMMANDS)
-    return found
+    """The running event loop's limiter of commands in flight."""
+    return loop_limiter("commands", CONCURRENT_COMMANDS)
 
 
 # -- ?wait=checkpoint ----------------------------------------------------------------------------

@@ -5,8 +5,8 @@
 What is measured, per backend (2 worker processes on PostgreSQL, 1 on SQLite, where several are
 refused; the integrator and the projections run in the server as `akledger serve` runs them):
 
-- append: ``POST /commands/Note.record`` from ``--clients`` concurrent clients (threads, one
-  keep-alive connection each), requests/s over the whole run and p50/p95 latency. Baseline, in
+- append: ``POST /commands/Note.record`` from ``--clients`` concurrent clients (coroutines on one
+  event loop, a keep-alive connection each), requests/s over the whole run and p50/p95 latency. Baseline, in
   the same run on the same database: the same command run in this process through
   ``ledger.commands.execute`` (no HTTP, no server), one after another.
 - queries: each ``--query`` path (default the Table 13.2 threshold counts of the demo's IOC SIT
@@ -14,7 +14,9 @@ refused; the integrator and the projections run in the server as `akledger serve
   clients, p50/p95 latency, once the read side has caught up with the appends. Baseline: the same
   request to the same app in this process (ASGI, no socket, no concurrency), one after another.
   A repeated query is answered from the worker's answer cache (``api.answer_cache``): these are
-  warm figures; each row counts its cache hits (the ``AKLedger-Answer-Cache`` header). With
+  warm figures, after a warm-up of 4 requests per client that is not counted (the first requests
+  of a run all wait for the one computing the answer); each row counts its cache hits (the
+  ``AKLedger-Answer-Cache`` header). With
   ``--cold N``, each ``/queries/`` path is also asked N times, each request as of a different
   position (the one before the latest, the one before that, ...), so every request computes its
   answer: the cold figures, beside the same app in process asked the first tenth of them.
@@ -33,6 +35,7 @@ projections, to tell the write path's cost from the read side's.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import itertools
 import json
@@ -42,7 +45,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -232,45 +234,75 @@ class Load:
         return percentile(self.latencies, q) * 1000
 
 
+#: One request: method, path with its query, JSON body (or None).
+Request = tuple[str, str, bytes | None]
+
+
 def load(base: str, server_pid: int, headers: dict[str, str], clients: int, total: int,
-         send: Callable[[httpx.Client, int], httpx.Response]) -> Load:
-    """``total`` requests ``send(client, i)`` spread over ``clients`` threads, each with its own
-    keep-alive connection; released together by a barrier."""
+         request: Callable[[int], Request]) -> Load:
+    """``total`` requests ``request(i)`` spread over ``clients`` concurrent clients, each with its own
+    keep-alive connection, connected before the clock starts.
+
+    The clients are coroutines speaking HTTP/1.1 on asyncio streams (``_client``), not a client
+    library's threads: on a 2-core machine they share the server's cores, and httpx in 16 threads
+    cost 0.7-1.3 ms of CPU a request (and its threads queued behind one another for the GIL),
+    which this costs a tenth of. Every answer must carry ``Content-Length`` (uvicorn's do)."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    fixed = "".join(f"{name}: {value}\r\n" for name, value in {"Host": f"{host}:{port}", **headers}.items())
     numbers = itertools.count()
-    lock = threading.Lock()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     outcomes: dict[str, int] = {}
-    start = threading.Barrier(clients + 1)
 
-    def client() -> None:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        with httpx.Client(base_url=base, headers=headers, timeout=60.0, limits=limits) as http:
-            http.get("/health")  # connect before the clock starts
-            start.wait()
-            while True:
-                with lock:
-                    i = next(numbers)
-                if i >= total:
-                    return
+    async def client(connected: asyncio.Barrier) -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            await _exchange(reader, writer, ("GET", "/health", None), fixed)
+            await connected.wait()
+            while (i := next(numbers)) < total:
                 began = time.perf_counter()
-                response = send(http, i)
-                took = time.perf_counter() - began
-                outcome = response.headers.get(CACHE_HEADER, "-")
-                with lock:
-                    latencies.append(took)
-                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                status, outcome = await _exchange(reader, writer, request(i), fixed)
+                latencies.append(time.perf_counter() - began)
+                statuses[status] = statuses.get(status, 0) + 1
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        finally:
+            writer.close()
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began, server_cpu, client_cpu = time.perf_counter(), tree_cpu_seconds(server_pid), time.process_time()
-    for thread in threads:
-        thread.join()
+    async def run() -> tuple[float, float, float]:
+        connected = asyncio.Barrier(clients + 1)
+        tasks = [asyncio.create_task(client(connected)) for _ in range(clients)]
+        await connected.wait()
+        began, server_cpu, client_cpu = time.perf_counter(), tree_cpu_seconds(server_pid), time.process_time()
+        await asyncio.gather(*tasks)
+        return began, server_cpu, client_cpu
+
+    began, server_cpu, client_cpu = asyncio.run(run())
     return Load(total, time.perf_counter() - began, latencies, statuses, outcomes,
                 tree_cpu_seconds(server_pid) - server_cpu, time.process_time() - client_cpu)
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: Request, fixed: str
+) -> tuple[int, str]:
+    """Send ``request`` and read its answer: the status and the answer cache's header ("-" if none)."""
+    method, path, body = request
+    head = f"{method} {path} HTTP/1.1\r\n{fixed}"
+    if body is not None:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    writer.write(head.encode() + b"\r\n" + (body or b""))
+    lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    status, length, outcome = int(lines[0].split(" ", 2)[1]), 0, "-"
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        name = name.lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == CACHE_HEADER.lower():
+            outcome = value.strip()
+        elif name == "transfer-encoding":
+            raise RuntimeError(f"{method} {path}: a {value.strip()} answer; only Content-Length is read")
+    await reader.readexactly(length)
+    return status, outcome
 
 
 def note_body(i: int) -> dict[str, Any]:
@@ -363,8 +395,8 @@ def query_row(
     )
 
 
-def getter(path: str) -> Callable[[httpx.Client, int], httpx.Response]:
-    return lambda http, _: http.get(path)
+def getter(path: str) -> Callable[[int], Request]:
+    return lambda _: ("GET", path, None)
 
 
 def as_of(path: str, position: int) -> str:
@@ -404,11 +436,12 @@ def run_backend(backend: str, settings: Settings, args: argparse.Namespace, work
     options = ["--no-integrator"] if args.no_integrator else []
     with serving(settings, workers, workdir / f"serve-{backend}.log", *options) as (base, pid):
         appended = load(base, pid, headers, args.clients, args.appends,
-                        lambda http, i: http.post("/commands/Note.record", json=note_body(i)))
+                        lambda i: ("POST", "/commands/Note.record", json.dumps(note_body(i)).encode()))
         rows.append(append_row(backend, workers, args.clients, appended, baseline_appends, cpu_ms))
         say(f"  {backend}: {rows[-1].shown} {appended.statuses}")
         caught_up(base, headers)
         for path in args.paths:
+            load(base, pid, headers, args.clients, args.clients * 4, getter(path))  # warm-up, not counted
             asked = load(base, pid, headers, args.clients, args.queries, getter(path))
             baseline = in_process_query(settings, token, path, [path] * max(args.queries // 4, 50))
             rows.append(query_row(backend, workers, args.clients, path, asked, baseline))
@@ -424,7 +457,7 @@ def cold_row(backend: str, settings: Settings, token: str, server: tuple[str, in
     cache), and the same app in process asked the first tenth of them, one by one."""
     (base, pid), workers = server, args.workers or WORKERS[backend]
     paths = cold_paths(base, headers, path, args.cold)
-    asked = load(base, pid, headers, args.clients, len(paths), lambda http, i: http.get(paths[i]))
+    asked = load(base, pid, headers, args.clients, len(paths), lambda i: ("GET", paths[i], None))
     baseline = in_process_query(settings, token, path, paths[: max(len(paths) // 10, 5)])
     row = query_row(backend, workers, args.clients, path, asked, baseline, cold=True)
     say(f"  {backend}: GET {path} cold: {row.shown} {asked.statuses}")

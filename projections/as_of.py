@@ -63,11 +63,14 @@ class AsOf:
     judged_on: date
 
 
+#: The position up to which the ``facts`` projection has applied the ledger (no row: never run).
+PROJECTED = select(projection_tracking.c.notification_id).where(
+    projection_tracking.c.projection_name == FactsProjection.name)
+
+
 def projected_position(conn: Connection) -> int:
     """The position up to which the ``facts`` projection has applied the ledger (0: never run)."""
-    query = select(projection_tracking.c.notification_id).where(
-        projection_tracking.c.projection_name == FactsProjection.name)
-    found = conn.execute(query).scalar()
+    found = conn.execute(PROJECTED).scalar()
     return 0 if found is None else int(found)
 
 

@@ -102,9 +102,13 @@ def record_fault(conn: Connection, name: str, notification_id: int, error: str) 
     )
 
 
+#: The highest notification id in the ledger, 0 when it is empty.
+HEAD = select(func.coalesce(func.max(_events.c.id), 0))
+
+
 def head(conn: Connection) -> int:
     """The highest notification id in the ledger, 0 when it is empty."""
-    return int(conn.execute(select(func.coalesce(func.max(_events.c.id), 0))).scalar_one())
+    return int(conn.execute(HEAD).scalar_one())
 
 
 def status(engine: Engine, names: Iterable[str] = ()) -> list[ProjectionStatus]:
