@@ -13,7 +13,9 @@ kinds a query needs only (``projections.tables.facts``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from ledger.calendar import LONDON
 from projections import tracking
 from projections.errors import ProjectionError
-from projections.fact_codec import decode
+from projections.fact_codec import decode, encode
 from projections.fact_kinds import FACT_TYPES, FactKind
 from projections.facts_projection import FactsProjection, utc
 from projections.rules.facts import ExecutionFact
@@ -141,6 +143,34 @@ def rows_at(
              if aggregate_id in by_test else test) for aggregate_id, test in found]
 
 
+def values_at(
+    conn: Connection, kind: FactKind, position: int, fields: Sequence[str], phase_id: str | None = None,
+) -> list[tuple[Any, ...]]:
+    """The top-level ``fields`` of every ``kind`` fact valid at ``position`` (in ``phase_id``), as
+    stored: JSON values, not decoded (a field the stored fact omits is its default, as JSON); in
+    ``rows_at``'s order. For a query that reads a few fields of very many facts: the heatmap reads
+    7 of a planned test's 15, and decoding whole facts was two thirds of its time at 10^6 events.
+    Raises ``AsOfError`` for a name that is not a field of the kind's fact."""
+    known = {f.name: f for f in dataclasses.fields(FACT_TYPES[kind])}
+    unknown = [name for name in fields if name not in known]
+    if unknown:
+        raise AsOfError(f"{', '.join(unknown)}: not a field of a {kind.value} fact")
+    defaults = [encode(_default(known[name])) for name in fields]
+    found = []
+    for _, payload in conn.execute(_valid_at(kind, position, phase_id)):
+        data = orjson.loads(payload)
+        found.append(tuple([data.get(name, default) for name, default in zip(fields, defaults, strict=True)]))
+    return found
+
+
+def _default(field: dataclasses.Field[Any]) -> Any:
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return None  # required: every stored fact has it
+
+
 def _valid_at(kind: FactKind, position: int, phase_id: str | None) -> Select[tuple[Any, Any]]:
     query = (  # the payload as its text, parsed by orjson (not the JSON type's json.loads)
         select(_f.aggregate_id, cast(_f.payload, Text))
@@ -179,4 +209,5 @@ __all__ = [
     "projected_position",
     "resolve",
     "rows_at",
+    "values_at",
 ]

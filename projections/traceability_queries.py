@@ -9,12 +9,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy.engine import Engine
 
 from ledger.planned_test_values import TestResult
 from ledger.rules.phase_kinds import PhaseKind
-from projections.as_of import AsOf, resolve, rows_at
+from projections.as_of import AsOf, resolve, rows_at, values_at
 from projections.fact_kinds import FactKind
 from projections.report_facts import DmcSelectionFact, RequirementFact, ScenarioFact, TestTraceFact, TtmFact
 from projections.rules.execution_criteria import is_descoped
@@ -96,11 +97,11 @@ def heatmap(
     at = resolve(engine, as_of_position, as_of)
     with engine.connect() as conn:
         kinds = {p.phase_id: p.kind for _, p in rows_at(conn, FactKind.PHASE, at.position)}
-        tests: list[PlannedTestFact] = [  # without their runs: the cells read what the tests keep
-            t for _, t in rows_at(conn, FactKind.PLANNED_TEST, at.position, phase_id, runs=False)]
+        tests = [_Placed.of(*values) for values in  # what the tests keep of their runs; not decoded whole
+                 values_at(conn, FactKind.PLANNED_TEST, at.position, _Placed.FIELDS, phase_id)]
         selections: list[DmcSelectionFact] = [
             s for _, s in rows_at(conn, FactKind.DMC_SELECTION, at.position, phase_id)]
-    cells: dict[tuple[str | None, str | None], list[PlannedTestFact]] = defaultdict(list)
+    cells: dict[tuple[str | None, str | None], list[_Placed]] = defaultdict(list)
     for test in tests:
         cells[(test.functional_group, test.dmc)].append(test)
     tested = {dmc for _, dmc in cells}
@@ -111,14 +112,39 @@ def heatmap(
     return HeatmapAnswer(at, phase_id, rows, _cell(None, None, tests, kinds))
 
 
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """What a heatmap cell reads of a planned test (``PlannedTestFact``, as the test keeps it,
+    without its runs): where it is placed, its de-scoping, the result of its latest run executed
+    (A19: a later "not run" does not undo it) and whether any run was witnessed."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "phase_id", "functional_group", "dmc", "descope_tab_approved", "descope_sos_approved",
+        "latest_executed", "witnessed")
+
+    phase_id: str
+    functional_group: str | None
+    dmc: str | None
+    descope_tab_approved: bool | None
+    descope_sos_approved: bool | None
+    latest_result: TestResult | None
+    any_witnessed: bool
+
+    @classmethod
+    def of(cls, phase_id: str, group: str | None, dmc: str | None, tab: bool | None, sos: bool | None,
+           latest_executed: dict[str, Any] | None, witnessed: bool) -> _Placed:
+        result = None if latest_executed is None else TestResult(latest_executed["result"])
+        return cls(phase_id, group, dmc, tab, sos, result, witnessed)
+
+
 def _cell(
-    group: str | None, dmc: str | None, tests: list[PlannedTestFact], kinds: dict[str, PhaseKind]
+    group: str | None, dmc: str | None, tests: list[_Placed], kinds: dict[str, PhaseKind]
 ) -> HeatmapRow:
     out = [t for t in tests if _descoped(t, kinds)]
-    live = [t for t in tests if t not in out]
+    live = [t for t in tests if not _descoped(t, kinds)]
     latest = [t.latest_result for t in live]
     executed = sum(1 for e in latest if e is not None)
-    passed = sum(1 for e in latest if e is not None and e.result is TestResult.PASS)
+    passed = sum(1 for e in latest if e is TestResult.PASS)
     return HeatmapRow(
         functional_group=group, dmc=dmc, planned=len(live), executed=executed, passed=passed,
         failed=executed - passed, not_run=len(live) - executed,
@@ -127,7 +153,7 @@ def _cell(
     )
 
 
-def _descoped(test: PlannedTestFact, kinds: dict[str, PhaseKind]) -> bool:
+def _descoped(test: _Placed, kinds: dict[str, PhaseKind]) -> bool:
     kind = kinds.get(test.phase_id)
     return kind is not None and is_descoped(test, kind)
 

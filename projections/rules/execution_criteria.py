@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Protocol
 
 from ledger.cycle_run_values import END_OF_CYCLE_RELEASES, END_OF_CYCLE_RUNS
 from ledger.planned_test_values import TestKind, TestResult
@@ -58,7 +59,17 @@ class PassRate:
                 f"{len(self.descoped)} de-scoped")
 
 
-def is_descoped(test: PlannedTestFact, phase_kind: PhaseKind) -> bool:
+class Descopable(Protocol):
+    """What ``is_descoped`` reads of a planned test."""
+
+    @property
+    def descope_tab_approved(self) -> bool | None: ...
+
+    @property
+    def descope_sos_approved(self) -> bool | None: ...
+
+
+def is_descoped(test: Descopable, phase_kind: PhaseKind) -> bool:
     """§12.9(a): de-scoped only with the TAB's approval, and for SIT only if the SoS approves."""
     if phase_kind is PhaseKind.SIT:
         return test.descope_sos_approved is True
