@@ -57,7 +57,7 @@ class AKLedger(Application[UUID]):
         self.keystore = KeyStore(settings.keys_dir, settings.key_passphrase)
         super().__init__(
             env={
-                "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                "PERSISTENCE_MODULE": "ledger.recorder:LedgerFactory",
                 "SQLALCHEMY_URL": settings.database_url,
                 "CREATE_TABLE": "y" if create_table else "n",
             }
