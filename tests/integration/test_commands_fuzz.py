@@ -42,7 +42,10 @@ def strategy(annotation: Any) -> st.SearchStrategy[Any]:
     if origin is list:
         return st.lists(strategy(get_args(annotation)[0]), max_size=3)
     if origin is tuple:
-        return st.tuples(*(strategy(a) for a in get_args(annotation))).map(list)
+        args = get_args(annotation)
+        if len(args) == 2 and args[1] is Ellipsis:  # tuple[X, ...]: any number of X
+            return st.lists(strategy(args[0]), max_size=3)
+        return st.tuples(*(strategy(a) for a in args)).map(list)
     if origin is Literal:
         return st.sampled_from(get_args(annotation))
     if annotation is type(None):
