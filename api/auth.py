@@ -36,9 +36,9 @@ from uuid import UUID
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine, Select, bindparam, create_engine, event, func, select
+from sqlalchemy import Engine, Select, bindparam, func, select
 
-from api.deps import get_ledger
+from api.deps import get_ledger, reader_engine
 from ledger.application import AKLedger
 from ledger.commands.execute import find_principal
 from ledger.errors import PermissionDeniedError
@@ -171,12 +171,11 @@ class _VersionReader:
 
 _readers: weakref.WeakKeyDictionary[AKLedger, _VersionReader] = weakref.WeakKeyDictionary()
 _readers_made = threading.Lock()
-READER_POOL = 4  # connections a version reader keeps (opened as needed; beyond them, opened and closed)
 
 
 def _version_reader(lg: AKLedger) -> _VersionReader:
     """The ledger's version query (made once; the statement is compiled once), and the engine it
-    runs on: on PostgreSQL one in autocommit, of its own; else the ledger's."""
+    runs on (``api.deps.reader_engine``: on PostgreSQL one round trip)."""
     with _readers_made:
         found = _readers.get(lg)
         if found is None:
@@ -184,13 +183,7 @@ def _version_reader(lg: AKLedger) -> _VersionReader:
             statement = select(func.max(events.c.originator_version)).where(
                 events.c.originator_id == bindparam("aggregate_id", type_=events.c.originator_id.type)
             )
-            engine = lg.engine
-            if engine.dialect.name == "postgresql":
-                engine = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=READER_POOL)
-                # Its connections go with the ledger's: when its engine is disposed of, or it is.
-                event.listen(lg.engine, "engine_disposed", lambda _: engine.dispose())
-                weakref.finalize(lg, engine.dispose)
-            found = _readers[lg] = _VersionReader(engine, statement)
+            found = _readers[lg] = _VersionReader(reader_engine(lg), statement)
         return found
 
 

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from api.deps import reader_engine
 from ledger.application import AKLedger
 from projections import dmct_queries, queries, tracking
 from projections.as_of import (
@@ -208,8 +209,8 @@ _READ_MODEL = select(PROJECTED.scalar_subquery(), tracking.HEAD.scalar_subquery(
 
 def read_model(lg: AKLedger) -> ReadModel:
     """Where the ``facts`` projection is against the ledger's head, now (asked on every query
-    request: one statement)."""
-    with lg.engine.connect() as conn:
+    request: one statement, one round trip: ``api.deps.reader_engine``)."""
+    with reader_engine(lg).connect() as conn:
         projected, latest = conn.execute(_READ_MODEL).one()
     at, head = int(projected or 0), int(latest)
     return ReadModel(at, head, max(head - at, 0), at >= head)
