@@ -119,7 +119,18 @@ def rebuild(
             done += applied
             if progress is not None:
                 progress(done, total)
+        _analyse(app, projection)
         return done
+
+
+def _analyse(app: AKLedger, projection: Projection) -> None:
+    """PostgreSQL: fresh planner statistics for the tables a rebuild has just filled (autovacuum
+    gets there in its own time; until then a query of them may be planned for the empty tables)."""
+    if app.engine.dialect.name != "postgresql":
+        return
+    with app.connect() as conn, conn.begin():
+        for table in projection.tables:
+            conn.exec_driver_sql(f'ANALYZE "{table.name}"')
 
 
 def _catch_up(app: AKLedger, projection: Projection, batch_size: int) -> int:

@@ -1,6 +1,6 @@
-"""Migrations 0003 (the ``facts`` projection's tables) and 0006 (runs as rows of their own)
-downgrade and upgrade again, on both databases; after the round trip the projection replays the
-ledger into the new tables."""
+"""Migrations 0003 (the ``facts`` projection's tables), 0006 (runs as rows of their own) and 0007
+(PostgreSQL statistics) downgrade and upgrade again, on both databases; after the round trip the
+projection replays the ledger into the new tables."""
 
 from __future__ import annotations
 
@@ -70,3 +70,27 @@ def test_0006_replays_the_facts_with_each_run_a_row_of_its_own(ledger: AKLedger,
     assert facts_at(ledger.engine, FactKind.PLANNED_TEST, top) == before  # each test with its runs
     runs = facts_at(ledger.engine, FactKind.EXECUTION, top)
     assert len(runs) == sum(len(t.executions) for t in before)
+
+
+def _statistics(lg: AKLedger) -> list[str]:
+    if lg.engine.dialect.name != "postgresql":
+        return []
+    with lg.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT stxname FROM pg_statistic_ext WHERE stxrelid = 'facts'::regclass")
+        return [row[0] for row in found]
+
+
+def test_0007_gives_postgresql_statistics_of_open_facts_by_kind_and_downgrades(
+    ledger: AKLedger, actor: Actor
+) -> None:
+    postgres = ledger.engine.dialect.name == "postgresql"
+    assert _statistics(ledger) == (["facts_kind_valid_to"] if postgres else [])
+    with ledger.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0006")
+    assert _statistics(ledger) == []
+    migrate(ledger)
+    assert _statistics(ledger) == (["facts_kind_valid_to"] if postgres else [])
+    bootstrap(ledger, actor)
+    import_each(ledger, LINES[:40])
+    assert run_once(ledger, FactsProjection(ledger)) > 0  # the projection runs as before
