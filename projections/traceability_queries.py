@@ -101,15 +101,18 @@ def heatmap(
                  values_at(conn, FactKind.PLANNED_TEST, at.position, _Placed.FIELDS, phase_id)]
         selections: list[DmcSelectionFact] = [
             s for _, s in rows_at(conn, FactKind.DMC_SELECTION, at.position, phase_id)]
-    cells: dict[tuple[str | None, str | None], list[_Placed]] = defaultdict(list)
-    for test in tests:
-        cells[(test.functional_group, test.dmc)].append(test)
+    cells: dict[tuple[str | None, str | None], _Tally] = defaultdict(_Tally)
+    total = _Tally()
+    for test in tests:  # one pass, each test's de-scoping judged once
+        descoped = _descoped(test, kinds)
+        cells[(test.functional_group, test.dmc)].add(test, descoped)
+        total.add(test, descoped)
     tested = {dmc for _, dmc in cells}
     for dmc in (d for s in selections for d in s.selected if d not in tested):
-        cells.setdefault((None, dmc), [])
-    rows = tuple(_cell(group, dmc, cells[(group, dmc)], kinds)
+        cells.setdefault((None, dmc), _Tally())
+    rows = tuple(cells[(group, dmc)].row(group, dmc)
                  for group, dmc in sorted(cells, key=lambda k: (k[0] or "", k[1] or "")))
-    return HeatmapAnswer(at, phase_id, rows, _cell(None, None, tests, kinds))
+    return HeatmapAnswer(at, phase_id, rows, total.row(None, None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,20 +140,32 @@ class _Placed:
         return cls(phase_id, group, dmc, tab, sos, result, witnessed)
 
 
-def _cell(
-    group: str | None, dmc: str | None, tests: list[_Placed], kinds: dict[str, PhaseKind]
-) -> HeatmapRow:
-    out = [t for t in tests if _descoped(t, kinds)]
-    live = [t for t in tests if not _descoped(t, kinds)]
-    latest = [t.latest_result for t in live]
-    executed = sum(1 for e in latest if e is not None)
-    passed = sum(1 for e in latest if e is TestResult.PASS)
-    return HeatmapRow(
-        functional_group=group, dmc=dmc, planned=len(live), executed=executed, passed=passed,
-        failed=executed - passed, not_run=len(live) - executed,
-        witnessed=sum(1 for t in live if t.any_witnessed), descoped=len(out),
-        coverage_percent=executed * 100 // len(live) if live else None,
-    )
+class _Tally:
+    """A heatmap cell's counts, test by test (A19: the latest result executed; §12.9(a): a
+    de-scoped test is counted apart, not planned)."""
+
+    __slots__ = ("descoped", "executed", "passed", "planned", "witnessed")
+
+    def __init__(self) -> None:
+        self.planned = self.executed = self.passed = self.witnessed = self.descoped = 0
+
+    def add(self, test: _Placed, descoped: bool) -> None:
+        if descoped:
+            self.descoped += 1
+            return
+        self.planned += 1
+        if test.latest_result is not None:
+            self.executed += 1
+            self.passed += test.latest_result is TestResult.PASS
+        self.witnessed += test.any_witnessed
+
+    def row(self, group: str | None, dmc: str | None) -> HeatmapRow:
+        return HeatmapRow(
+            functional_group=group, dmc=dmc, planned=self.planned, executed=self.executed,
+            passed=self.passed, failed=self.executed - self.passed, not_run=self.planned - self.executed,
+            witnessed=self.witnessed, descoped=self.descoped,
+            coverage_percent=self.executed * 100 // self.planned if self.planned else None,
+        )
 
 
 def _descoped(test: _Placed, kinds: dict[str, PhaseKind]) -> bool:
