@@ -149,7 +149,7 @@ def values_at(
     """The top-level ``fields`` of every ``kind`` fact valid at ``position`` (in ``phase_id``), as
     stored: JSON values, not decoded (a field the stored fact omits is its default, as JSON), in
     no particular order (the database need not sort the payloads). For a query that reads a few
-    fields of very many facts: the heatmap reads 7 of a planned test's 15, and decoding whole
+    fields of very many facts: the heatmap reads 7 of a planned test's 14, and decoding whole
     facts was two thirds of its time at 10^6 events. Raises ``AsOfError`` for a name that is not a
     field of the kind's fact."""
     known = {f.name: f for f in dataclasses.fields(FACT_TYPES[kind])}
