@@ -36,9 +36,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The transactions (their root SessionTransaction) that hold the lock / have notified.
-        self._locked: weakref.WeakSet[SessionTransaction] = weakref.WeakSet()
-        self._notified: weakref.WeakSet[SessionTransaction] = weakref.WeakSet()
+        # The transactions (their root SessionTransaction) that hold the lock and have notified:
+        # both are done by a transaction's first save.
+        self._begun: weakref.WeakSet[SessionTransaction] = weakref.WeakSet()
         table = self.events_record_cls.__table__
         # Made once: its compiled form and cache key are kept with it.
         self._insert = insert(table).returning(table.c.id, sort_by_parameter_order=True)
@@ -49,9 +49,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         if not stored_events:
             return []
         transaction = _root(session)
-        if self._has_autoincrementing_ids and transaction not in self._locked:
+        first = transaction not in self._begun
+        if first and self._has_autoincrementing_ids:
             self._lock_table(session)
-            self._locked.add(transaction)
         rows = [
             {"originator_id": e.originator_id, "originator_version": e.originator_version,
              "topic": e.topic, "state": e.state}
@@ -59,9 +59,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         ]
         # On the session's connection, in its transaction: Core, past the ORM's execute.
         ids = [int(i) for i in session.connection().execute(self._insert, rows).scalars()]
-        if transaction not in self._notified:
+        if first:
             self._notify_channel(session)
-            self._notified.add(transaction)
+            self._begun.add(transaction)
         return ids
 
 
