@@ -48,6 +48,11 @@ def show_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
 @projections_app.command("rebuild")
 def rebuild_projections(
     names: Annotated[list[str] | None, typer.Argument(help="Projections to rebuild (default: all).")] = None,
+    parts: Annotated[int | None, typer.Option(
+        "--parts", min=1, max=64,
+        help="Processes that replay the facts projection, each a share of the aggregates, swapped in at "
+             "once (default: one per CPU, at most 4, for 50,000 events or more; 1: in this process)."),
+    ] = None,
 ) -> None:
     """Empty a projection's tables, reset its tracking and replay the ledger into it (stop the
     projector first: a running one holds the projection)."""
@@ -66,5 +71,5 @@ def rebuild_projections(
             def advance(n: int, total: int, task: TaskID = task) -> None:
                 bar.update(task, completed=n, total=total)
 
-            done = rebuild(lg, known[name], advance)
+            done = rebuild(lg, known[name], advance, parts=parts)
         out.print(f"{name}: {done} events replayed", highlight=False)

@@ -313,18 +313,21 @@ class FactsProjection(Projection):
         for aggregate_id in writes.connection.execute(query).scalars().all():
             known = self._known.get(UUID(aggregate_id))
             if known is None:  # not in memory: as it stood at this position
-                version = self._version_at(UUID(aggregate_id), position, writes.connection)
+                version = self._version_at(UUID(aggregate_id), position)
                 aggregate: Aggregate = self._app.repository.get(UUID(aggregate_id), version=version)
                 known = _Known(aggregate, self._open_rows(aggregate_id, writes))
                 self._known[UUID(aggregate_id)] = known
             self._write(aggregate_id, known, facts_of(known.aggregate, self._phase_of, runs=False),
                         position, known.aggregate.version, writes)
 
-    def _version_at(self, aggregate_id: UUID, position: int, connection: Connection) -> int:
+    def _version_at(self, aggregate_id: UUID, position: int) -> int:
+        """The aggregate's version at ``position``, read through the ledger's engine (as the
+        repository reads it): the batch's connection may write elsewhere (a rebuild in parts)."""
         events = self._app.events_table.c
         query = select(func.max(events.originator_version)).where(
             events.originator_id == aggregate_id, events.id <= position)
-        return int(connection.execute(query).scalar_one())
+        with self._app.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def _open_rows(self, aggregate_id: str, writes: _Writes) -> dict[RowKey, _Row]:
         writes.flush()  # what this batch wrote so far, so that the read below sees it

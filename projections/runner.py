@@ -18,6 +18,7 @@ The next run retries that same event.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -32,10 +33,14 @@ from ledger.application import AKLedger
 from projections import tracking
 from projections.base import Positioned, Projection
 from projections.errors import ProjectionConflictError, ProjectionFailedError, ProjectionLockedError
+from projections.facts_projection import FactsProjection
+from projections.parallel_rebuild import can_rebuild_in_parts, rebuild_in_parts
 from projections.runner_connection import RunnerConnection
 
 BATCH_SIZE = 500
 REBUILD_BATCH_SIZE = 2_000  # a rebuild has the whole log to replay: fewer, larger transactions
+PARTS_FROM = 50_000  # events: below this, starting processes costs more than they save
+MAX_PARTS = 4  # each part reads the whole log: more parts than cores only adds reading
 POLL_INTERVAL = 0.25  # seconds between polls when nothing wakes the runner
 _STOP_CHECK = 0.25  # seconds: how soon run_forever notices should_stop while it waits
 
@@ -94,17 +99,33 @@ def run_forever(
 
 def rebuild(
     app: AKLedger, projection: Projection, progress: Progress | None = None, *,
-    batch_size: int = REBUILD_BATCH_SIZE,
+    batch_size: int = REBUILD_BATCH_SIZE, parts: int | None = None,
 ) -> int:
     """Empty the projection's tables, reset its tracking and replay the log up to its current
     head, calling ``progress(done, total)`` after each batch; returns the events applied.
 
+    The ``facts`` projection of a long log (``PARTS_FROM`` events or more) is replayed in
+    ``parts`` processes (default: one per CPU, at most ``MAX_PARTS``; 1: in this process) and
+    swapped in at once (``projections.parallel_rebuild``; PostgreSQL, or SQLite in a file): readers
+    see the read model as it was until then, and a rebuild that fails or is cut short leaves it so.
+    Otherwise batch by batch in this process, each batch committed: a rebuild cut short is finished
+    by any runner.
+
     Raises ProjectionLockedError when a runner holds the projection (stop it first), and
-    ProjectionFailedError as ``run_once``. A rebuild cut short is finished by any runner.
+    ProjectionFailedError as ``run_once``.
     """
     with RunnerConnection(app.engine) as runner:
         if not runner.try_lock(projection.name):
             raise ProjectionLockedError(projection.name)
+        if isinstance(projection, FactsProjection):
+            with app.connect() as conn:
+                stop = tracking.head(conn)
+                total = _count(conn, app, projection, stop)
+            chosen = default_parts() if parts is None else parts
+            if chosen > 1 and (parts is not None or total >= PARTS_FROM) and can_rebuild_in_parts(app):
+                rebuild_in_parts(app, projection, chosen, stop, total, progress, batch_size=batch_size)
+                _analyse(app, projection)
+                return total
         with app.connect() as conn, conn.begin():
             _serialise(conn)
             for table in reversed(projection.tables):
@@ -121,6 +142,12 @@ def rebuild(
                 progress(done, total)
         _analyse(app, projection)
         return done
+
+
+def default_parts() -> int:
+    """Processes for a rebuild in parts: one per CPU this process may use, at most ``MAX_PARTS``."""
+    return max(1, min(MAX_PARTS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                      else os.cpu_count() or 1))
 
 
 def _analyse(app: AKLedger, projection: Projection) -> None:
@@ -184,14 +211,14 @@ def _next_batch(
         top = min(top, stop)
     if top <= position:
         return None
-    found = _select_notifications(conn, app, position, limit, top, projection.topics)
+    found = select_notifications(conn, app, position, limit, top, projection.topics)
     # Fewer than asked for: nothing else of ours up to ``top``, so the projection is there
     # (ids are assigned under the events table's lock, so no smaller id commits later).
     end = top if len(found) < limit else found[-1].id
     return _Batch(position, end, found)
 
 
-def _select_notifications(
+def select_notifications(
     conn: Connection, app: AKLedger, after: int, limit: int, stop: int, topics: Sequence[str]
 ) -> list[Notification]:
     """``app.recorder.select_notifications(after, limit, stop, topics, inclusive_of_start=False)``,
