@@ -54,6 +54,7 @@ Progress = Callable[[int, int], None]
 
 _WAIT = 0.5  # seconds between looks at the parts while none reports
 SWAP_MEMORY = "128MB"  # PostgreSQL: work_mem and maintenance_work_mem while the parts are swapped in
+_REPLAY_INDEXES = {"facts_by_phase"}
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def _staging(app: AKLedger, parts: int) -> Iterator[list[str]]:
                 for schema in schemas:
                     conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
                     for table in _tables_in(schema):
-                        table.create(conn)
+                        _create_for_replay(conn, table)
                         conn.exec_driver_sql(f'ALTER TABLE "{schema}"."{table.name}" SET UNLOGGED')
             yield schemas
         finally:
@@ -128,11 +129,20 @@ def _staging(app: AKLedger, parts: int) -> Iterator[list[str]]:
             engine = _sqlite_part(file)
             with engine.begin() as conn:
                 for table in (facts, positions):
-                    table.create(conn)
+                    _create_for_replay(conn, table)
             engine.dispose()
         yield files
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _create_for_replay(conn: Connection, table: Table) -> None:
+    """``table`` with only the indexes the replay reads by (its primary key, and the one that finds a
+    phase's row and the issues raised in a phase): a part's rows are copied, not queried."""
+    table.create(conn)
+    for index in table.indexes:
+        if index.name not in _REPLAY_INDEXES:
+            index.drop(conn)
 
 
 def _tables_in(schema: str) -> tuple[Table, ...]:
