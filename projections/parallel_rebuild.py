@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.utils import resolve_topic
@@ -49,6 +49,9 @@ from projections.errors import ProjectionFailedError
 from projections.fact_kinds import FactKind
 from projections.facts_projection import FactsProjection
 from projections.tables import facts, positions
+
+if TYPE_CHECKING:
+    from projections.runner import StoredRow
 
 Progress = Callable[[int, int], None]
 
@@ -218,7 +221,7 @@ def replay_part(job: _Part, reports: multiprocessing.Queue[_Report]) -> None:
 
 
 def _replay(job: _Part, reports: multiprocessing.Queue[_Report]) -> None:
-    from projections.runner import select_notifications
+    from projections.runner import notifications_of, select_rows
 
     app = AKLedger(job.settings)
     projection = FactsProjection(app)
@@ -227,10 +230,10 @@ def _replay(job: _Part, reports: multiprocessing.Queue[_Report]) -> None:
     target = create_engine(url, poolclass=NullPool) if postgres else _sqlite_part(job.target)
     phase_topics: dict[str, bool] = {}
 
-    def replays(topic: str, originator: object) -> bool:
-        ident = originator if isinstance(originator, UUID) else UUID(str(originator))
-        if ident.int % job.parts == job.index:
+    def replays(row: StoredRow) -> bool:
+        if _id_number(row[1]) % job.parts == job.index:
             return True
+        topic = row[3]
         if topic not in phase_topics:
             phase_topics[topic] = issubclass(resolve_topic(topic), TestPhase.Event)
         return phase_topics[topic]
@@ -243,24 +246,30 @@ def _replay(job: _Part, reports: multiprocessing.Queue[_Report]) -> None:
                 conn.commit()
             after = 0
             while after < job.stop:
-                page = select_notifications(source, app, after, job.batch_size, job.stop, ())
+                page = select_rows(source, app, after, job.batch_size, job.stop, ())
                 if not page:
                     break
                 events = []
-                for item in page:
-                    if replays(item.topic, item.originator_id):
-                        try:
-                            events.append(Positioned(item.id, app.mapper.to_domain_event(item)))
-                        except Exception as exc:
-                            raise PartFailedError(item.id, _describe(exc)) from exc
+                for item in notifications_of(source, app, [row for row in page if replays(row)]):
+                    try:
+                        events.append(Positioned(item.id, app.mapper.to_domain_event(item)))
+                    except Exception as exc:
+                        raise PartFailedError(item.id, _describe(exc)) from exc
                 _apply(conn, projection, events)
-                after = page[-1].id
+                after = page[-1][0]
                 reports.put(_Report(job.index, scanned=after))
         reports.put(_Report(job.index, scanned=job.stop, done=True))
     finally:
         app.close()
         app.engine.dispose()
         target.dispose()
+
+
+def _id_number(stored: object) -> int:
+    """An originator id as stored (SQLite: its 16 bytes; PostgreSQL: a UUID or its text) as a number."""
+    if isinstance(stored, bytes | memoryview):
+        return int.from_bytes(stored, "big")
+    return (stored if isinstance(stored, UUID) else UUID(str(stored))).int
 
 
 def _apply(conn: Connection, projection: FactsProjection, events: list[Positioned]) -> None:

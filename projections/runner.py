@@ -22,7 +22,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.persistence import Notification
 from sqlalchemy import func, select
@@ -223,8 +223,29 @@ def select_notifications(
 ) -> list[Notification]:
     """``app.recorder.select_notifications(after, limit, stop, topics, inclusive_of_start=False)``,
     read on the batch's own connection (its transaction) with its DBAPI cursor: the recorder's ORM
-    query, and even a Core select's row processing, cost more than the read itself. The mapper
-    gets the originator id as the column's type reads it (a UUID)."""
+    query, and even a Core select's row processing, cost more than the read itself."""
+    return notifications_of(conn, app, select_rows(conn, app, after, limit, stop, topics))
+
+
+StoredRow = tuple[int, Any, int, str, Any]
+"""A stored event as the DBAPI reads it: id, originator id (as stored), version, topic, state."""
+
+
+def notifications_of(conn: Connection, app: AKLedger, rows: Iterable[StoredRow]) -> list[Notification]:
+    """``rows`` as the recorder gives them, the originator id as the column's type reads it (a UUID)."""
+    uuid: Callable[[Any], Any] = _uuid_processor(conn.dialect, app.events_table.c.originator_id.type) or _same
+    return [
+        Notification(id=nid, originator_id=uuid(originator), originator_version=version, topic=topic,
+                     state=bytes(state) if isinstance(state, memoryview) else state)
+        for nid, originator, version, topic, state in rows
+    ]
+
+
+def select_rows(
+    conn: Connection, app: AKLedger, after: int, limit: int, stop: int, topics: Sequence[str]
+) -> list[StoredRow]:
+    """The stored events after ``after`` up to ``stop`` (at most ``limit``, of ``topics`` if any),
+    in order, as the DBAPI cursor reads them."""
     events = app.events_table
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     where = f"id > {mark} AND id <= {mark}"
@@ -243,12 +264,7 @@ def select_notifications(
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    uuid: Callable[[Any], Any] = _uuid_processor(conn.dialect, events.c.originator_id.type) or _same
-    return [
-        Notification(id=nid, originator_id=uuid(originator), originator_version=version, topic=topic,
-                     state=bytes(state) if isinstance(state, memoryview) else state)
-        for nid, originator, version, topic, state in rows
-    ]
+    return cast(list[StoredRow], rows)
 
 
 def _uuid_processor(dialect: Dialect, column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
