@@ -212,15 +212,17 @@ def _run_parts(jobs: list[_Part], total: int, name: str, progress: Progress | No
 
 def replay_part(job: _Part, reports: multiprocessing.Queue[_Report]) -> None:
     """In a process of its own: replay ``job``'s share of the log into its tables."""
+    applied = [0]  # the position this part has applied up to
     try:
-        _replay(job, reports)
+        _replay(job, reports, applied)
     except PartFailedError as failed:
         reports.put(_Report(job.index, failed_at=failed.position, error=failed.error))
-    except BaseException as exc:
-        reports.put(_Report(job.index, failed_at=job.stop, error=_describe(exc)))
+    except BaseException as exc:  # not an event's: the part could not start, or read, or was stopped
+        reports.put(_Report(job.index, failed_at=applied[0] + 1,
+                            error=f"rebuild part {job.index}: {_describe(exc)}"))
 
 
-def _replay(job: _Part, reports: multiprocessing.Queue[_Report]) -> None:
+def _replay(job: _Part, reports: multiprocessing.Queue[_Report], applied: list[int]) -> None:
     from projections.runner import notifications_of, select_rows
 
     app = AKLedger(job.settings)
@@ -255,8 +257,8 @@ def _replay(job: _Part, reports: multiprocessing.Queue[_Report]) -> None:
                         events.append(Positioned(item.id, app.mapper.to_domain_event(item)))
                     except Exception as exc:
                         raise PartFailedError(item.id, _describe(exc)) from exc
-                _apply(conn, projection, events)
-                after = page[-1][0]
+                _apply(conn, projection, events)  # raises PartFailedError naming the event
+                after = applied[0] = page[-1][0]
                 reports.put(_Report(job.index, scanned=after))
         reports.put(_Report(job.index, scanned=job.stop, done=True))
     finally:
