@@ -161,14 +161,15 @@ def execution_key(test_ref: str, run_number: int) -> str:
     return f"{test_ref}#{run_number}"
 
 
-def _run(test: PlannedTest, run: Execution, witnessed: bool) -> ExecutionFact:
-    return ExecutionFact(_id(test, run.version), run.run_number, run.result, run.executed_at,
+def _run(test_id: str, run: Execution, witnessed: bool) -> ExecutionFact:
+    """``test_id``: ``str(test.id)``, made once by the caller (a UUID's text is not cached)."""
+    return ExecutionFact(f"{test_id}:{run.version}", run.run_number, run.result, run.executed_at,
                          run.evidence_sha256, witnessed)
 
 
 def execution_fact(test: PlannedTest, run: Execution, witnessed: bool) -> BuiltFact:
     return BuiltFact(_K.EXECUTION, execution_key(test.test_ref, run.run_number), test.phase_id,
-                     _run(test, run, witnessed))
+                     _run(str(test.id), run, witnessed))
 
 
 def execution_facts(test: PlannedTest) -> list[BuiltFact]:
@@ -212,25 +213,38 @@ def execution_changes(test: PlannedTest, event: Aggregate.Event) -> list[tuple[B
 
 def planned_test_fact(test: PlannedTest) -> PlannedTestFact:
     """The test without its runs (``execution_facts``; ``as_of.rows_at`` reads them back onto it)
-    but with its last run, its latest run executed (A19) and whether any run was witnessed."""
-    tab, sos = test.acts_of("tab_decided"), test.acts_of("sos_decided")
-    witnessed = {w.run_number for w in test.witnessings}
+    but with its last run, its latest run executed (A19) and whether any run was witnessed.
+
+    Made after each run recorded (the ``facts`` projection's commonest event), so what is the same
+    each time is made once: the test's id as text; nothing is looked for among no de-scope acts or
+    no witnessings; the last run is usually the latest executed."""
+    test_id, acts, proposal = str(test.id), test.descope_acts, test.proposal
+    if acts:
+        tab, sos = test.acts_of("tab_decided"), test.acts_of("sos_decided")
+        descope_event_ids = tuple(f"{test_id}:{a.version}" for a in acts
+                                  if a.proposal == proposal and proposal > 0)
+    else:
+        tab, sos, descope_event_ids = [], [], ()
+    witnessed = {w.run_number for w in test.witnessings} if test.witnessings else _NONE_WITNESSED
     runs = test.executions  # in run order (``record_execution`` refuses a run number not above the last)
     last = runs[-1] if runs else None
-    executed = next((r for r in reversed(runs) if r.result is not TestResult.NOT_RUN), None)
-    last_run = None if last is None else _run(test, last, last.run_number in witnessed)
+    executed = last if last is None or last.result is not TestResult.NOT_RUN else next(
+        (r for r in reversed(runs) if r.result is not TestResult.NOT_RUN), None)
+    last_run = None if last is None else _run(test_id, last, last.run_number in witnessed)
     return PlannedTestFact(
-        planned_test_id=str(test.id), test_ref=test.test_ref, phase_id=test.phase_id, kind=test.kind,
-        functional_group=test.functional_group, dmc=test.dmc, descope_proposed=test.proposal > 0,
+        planned_test_id=test_id, test_ref=test.test_ref, phase_id=test.phase_id, kind=test.kind,
+        functional_group=test.functional_group, dmc=test.dmc, descope_proposed=proposal > 0,
         descope_tab_approved=tab[-1].approved if tab else None,
         descope_sos_approved=sos[-1].approved if sos else None,
-        descope_event_ids=tuple(_id(test, a.version) for a in test.descope_acts
-                                if a.proposal == test.proposal and test.proposal > 0),
+        descope_event_ids=descope_event_ids,
         last_run=last_run,
         latest_executed=last_run if executed is last else (  # usually the same run: built once
-            None if executed is None else _run(test, executed, executed.run_number in witnessed)),
+            None if executed is None else _run(test_id, executed, executed.run_number in witnessed)),
         witnessed=bool(witnessed),
     )
+
+
+_NONE_WITNESSED: frozenset[int] = frozenset()
 
 
 def trace_fact(test: PlannedTest) -> TestTraceFact:

@@ -13,6 +13,7 @@ what the CLI prints with ``--json``.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import types
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -76,7 +77,10 @@ def dumps(value: object) -> str:
     one or more per event, and the standard library's encoder of an encoded copy costs several
     times more. orjson writes str, int, bool, None, lists, tuples, str-keyed dicts and enum
     members itself; each dataclass, date and ``Fraction`` comes to ``_plain`` (as ``encode``
-    would write it, one level at a time)."""
+    would write it, one level at a time). orjson would write dataclasses and datetimes itself, a
+    few times faster, but not this text: a dataclass's keys in field order (``OPT_SORT_KEYS``
+    sorts only dicts), a UTC offset with seconds (``+00:00:30``) rounded to minutes, and a
+    ``tzinfo`` that gives no offset as ``+00:00`` (tested)."""
     try:
         return orjson.dumps(value, default=_plain, option=_OPTIONS).decode("utf-8")
     except orjson.JSONEncodeError as exc:
@@ -87,9 +91,18 @@ _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_
 
 
 def _plain(value: object) -> JSON:
-    names = _field_names(type(value))
-    if names is not None:
-        return {name: getattr(value, name) for name in names}
+    """``value`` one level down, as ``encode`` writes it: by a function made once per dataclass
+    type (and the ISO 8601 of a ``datetime`` or ``date``), the rest by ``_plain_other``."""
+    plain = _PLAIN.get(type(value))
+    if plain is None:
+        names = _field_names(type(value))
+        if names is None:
+            return _plain_other(value)
+        plain = _PLAIN[type(value)] = _fields_plain(type(value), names)
+    return plain(value)
+
+
+def _plain_other(value: object) -> JSON:
     if isinstance(value, date):  # datetime included
         return value.isoformat()
     if isinstance(value, Fraction):
@@ -97,6 +110,38 @@ def _plain(value: object) -> JSON:
     if isinstance(value, Mapping):
         return {str(k): v for k, v in value.items()}
     raise TypeError(f"cannot encode {type(value).__name__} {value!r} as JSON")
+
+
+# Exactly these types: a subclass may write itself otherwise (``_plain_other`` asks it).
+_PLAIN: dict[type, Callable[[Any], JSON]] = {datetime: datetime.isoformat, date: date.isoformat}
+
+
+def _fields_plain(cls: type, names: tuple[str, ...]) -> Callable[[Any], JSON]:
+    """The fields of a ``cls`` instance by name. Mostly the instance's own ``__dict__`` as it is
+    (orjson only reads it): a fact's text costs a third less than with a new dict per dataclass.
+    Its values are the fields' when its keys are exactly the field names and the class reads
+    attributes the usual way (instances have a ``__dict__``; no ``__getattribute__``; no data
+    descriptor, such as a slot or a property, named as a field); otherwise (another attribute set
+    on the instance, say) a new dict of them."""
+
+    def by_name(value: Any) -> JSON:
+        return {name: getattr(value, name) for name in names}
+
+    reads = getattr(cls, "__getattribute__")  # noqa: B009 (mypy would type it as bound)
+    if cls.__dictoffset__ == 0 or reads is not object.__getattribute__ or any(
+            _is_data_descriptor(inspect.getattr_static(cls, name, None)) for name in names):
+        return by_name
+    keys = frozenset(names)
+
+    def own(value: Any) -> JSON:
+        attributes = value.__dict__
+        return attributes if attributes.keys() == keys else by_name(value)
+
+    return own
+
+
+def _is_data_descriptor(attribute: object) -> bool:
+    return hasattr(type(attribute), "__set__") or hasattr(type(attribute), "__delete__")
 
 
 as_json = encode
