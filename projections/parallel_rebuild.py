@@ -8,10 +8,10 @@ replays, and applies them in log order through ``FactsProjection``, unchanged, i
 own: a SQLite file beside the ledger's (kept without a journal: it is thrown away if anything
 fails), or on PostgreSQL a schema of its own (``UNLOGGED`` tables) put first on its search path.
 
-Then the parent swaps them in, in one transaction: the projection's tables emptied, their secondary
-indexes dropped, every part's ``facts`` rows copied (a Test Phase's rows from the first part only:
-each part wrote the same), ``positions`` copied with each position's ``reached_at`` computed over
-all of them (a window over the union; each part's own saw only its events), the indexes built
+Then the parent swaps them in, in one transaction: the projection's secondary indexes dropped,
+its tables emptied, every part's ``facts`` rows copied (a Test Phase's rows from the first part
+only: each part wrote the same), ``positions`` copied with each position's ``reached_at`` computed
+over all of them (a window over the union; each part's own saw only its events), the indexes built
 again, and the tracking put at the head the rebuild replayed to. Until that commit, readers see the
 read model as it was; if anything fails, nothing of the rebuild is kept (the parts' tables are
 dropped) and the read model stays as it was. A part that cannot apply an event stops there, and the
@@ -315,10 +315,10 @@ def _swap_in(app: AKLedger, projection: FactsProjection, targets: list[str], sto
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
                 tracking.claim_position(conn, projection.name)
                 indexes = [index for table in projection.tables for index in table.indexes]
-                for table in reversed(projection.tables):
-                    conn.execute(table.delete())
                 for index in indexes:
                     index.drop(conn)
+                for table in reversed(projection.tables):
+                    _empty(conn, table)
                 _copy(conn, [_tables_in(schema) for schema in schemas])
                 for index in indexes:
                     index.create(conn)
@@ -330,6 +330,16 @@ def _swap_in(app: AKLedger, projection: FactsProjection, targets: list[str], sto
                 for schema in schemas:
                     conn.exec_driver_sql(f"DETACH DATABASE {schema}")
                 conn.commit()
+
+
+def _empty(conn: Connection, table: Table) -> None:
+    """PostgreSQL: ``TRUNCATE`` (a ``DELETE`` writes every old row's death to the WAL; readers wait
+    for the swap's commit either way, behind its lock). SQLite: ``DELETE`` without a condition,
+    which SQLite itself carries out as a truncation."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"TRUNCATE {conn.dialect.identifier_preparer.format_table(table)}")
+    else:
+        conn.execute(table.delete())
 
 
 def _copy(conn: Connection, parts: list[tuple[Table, ...]]) -> None:
