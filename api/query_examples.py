@@ -154,8 +154,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {'thresholds': {'as_of': {'position': 333,
                                     "'TI-IOC-003' has no regulatory deadline and no date set by the TAB "
                                     '(A31)',
                             'event_ids': ['b87bb2a5-db2a-522f-b3ae-e982c0995467:1']}],
-              'not_checked': ['ledger.findings.cycle_runs: exclusions against the issues, end-of-cycle '
-                              'runs before exit, §5.6 device sets (need several aggregates)'],
+              'not_checked': ['ledger.findings.cycle_runs.device_sets_not_through_mt_end_of_cycle (§5.6): '
+                              'the ledger records no DMC for a Test Phase or its runs (a phase names a '
+                              "planned EPCL entry), so the MT runs 'for the same DMC' cannot be chosen"],
               'read_model': {'position': 333, 'ledger_head': 333, 'lag': 0, 'caught_up': True}},
  'dmct-status': {'as_of': {'position': 333,
                            'reached_at': '2026-11-26T00:04:56.133999+00:00',

@@ -11,8 +11,9 @@ aggregate as it stood (``fact_builders.findings_of``). Two checks also need the 
 a matter pending past its referral window and a Work Off Plan item past its date. Their pure
 functions take the aggregate, not facts, so ``findings`` runs them only when given the
 application: it loads those aggregates (matters and plans only, a handful of events each) as
-they stood at the position. Checks that need several aggregates at once are not run here; the
-answer lists every check it did not run (``not_checked``).
+they stood at the position. With the application it also runs the checks that need several
+aggregates at once (``projections.cross_findings``). The answer lists every check it did not run
+(``not_checked``), and why.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from uuid import UUID
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ledger.application import AKLedger
@@ -34,6 +33,7 @@ from ledger.matters import Matter
 from ledger.rules.deadlines import WORK_OFF_PLAN_WINDOWS
 from ledger.work_off_plans import WorkOffPlan
 from projections.as_of import AsOf, resolve, rows_at
+from projections.cross_findings import FindingRow, aggregate_at, cross_aggregate_findings
 from projections.fact_kinds import FactKind
 from projections.report_facts import FindingsFact, MatterFact, WorkOffDeadlineFact
 
@@ -108,17 +108,6 @@ class MattersAnswer:
 
 
 @dataclass(frozen=True)
-class FindingRow:
-    """One finding: what it is about (``source`` kind, ``subject`` key), the clause breached."""
-
-    source: str
-    subject: str
-    clause: str
-    what: str
-    event_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class FindingsAnswer:
     as_of: AsOf
     findings: tuple[FindingRow, ...]
@@ -185,14 +174,26 @@ def _matter_row(m: MatterFact, day: date) -> MatterRow:
                      m.outcome, m.final_and_binding)
 
 
+#: The checks ``projections.cross_findings`` runs (with the application), as ``not_checked`` names them.
 _CROSS_AGGREGATE = (
-    "ledger.findings.cycle_runs: exclusions against the issues, end-of-cycle runs before exit, §5.6 "
-    "device sets (need several aggregates)",
-    "ledger.findings.executions.executions_after_exit_proposed (needs the phase and its tests)",
-    "ledger.findings.phases: §12.3 approach approval, §7.3 direction (need documents, notices, release)",
-    "ledger.findings.ttm: requirements without scenario, of another baseline (need them)",
-    "ledger.findings.testing_issues: §14.5 exit decided during a dispute, §13.25 exclusion applied "
-    "without agreement (need the decision recorded elsewhere)",
+    "ledger.findings.cycle_runs: exclusions against the issues, end-of-cycle runs before exit "
+    "(need several aggregates: pass the application)",
+    "ledger.findings.executions.executions_after_exit_proposed (needs the phase and its tests: pass "
+    "the application)",
+    "ledger.findings.phases: §12.3 approach approval, §7.3 direction (need documents, notices, release: "
+    "pass the application)",
+    "ledger.findings.ttm: requirements without scenario, of another baseline (need them: pass the "
+    "application)",
+    "ledger.findings.testing_issues.exit_decided_during_severity_dispute (§14.5: needs the phase's "
+    "decisions: pass the application)",
+)
+#: The checks no query runs: an input they need is recorded nowhere in the ledger.
+_NOT_RECORDED = (
+    "ledger.findings.cycle_runs.device_sets_not_through_mt_end_of_cycle (§5.6): the ledger records "
+    "no DMC for a Test Phase or its runs (a phase names a planned EPCL entry), so the MT runs 'for "
+    "the same DMC' cannot be chosen",
+    "ledger.findings.testing_issues.exclusion_applied_without_agreement (§13.25): no event records a "
+    "threshold count and the issues it left out (catalogue I19 is derived, not recorded)",
 )
 _DATED = (
     "ledger.findings.matters.pending_past_window (judged on a day: pass the application)",
@@ -205,16 +206,17 @@ def findings(
     judged_on: date | None = None, app: AKLedger | None = None,
 ) -> FindingsAnswer:
     """The findings on each aggregate as it stood at the position; with ``app``, also those
-    judged on the day (see the module)."""
+    judged on the day and those that need several aggregates (see the module)."""
     at = resolve(engine, as_of_position, as_of, judged_on)
     with engine.connect() as conn:
         stored: list[FindingsFact] = [f for _, f in rows_at(conn, FactKind.FINDINGS, at.position)]
         rows = [FindingRow(f.source, f.subject, x.clause, x.what, x.event_ids)
                 for f in stored for x in f.findings]
         if app is None:
-            return FindingsAnswer(at, tuple(rows), (*_DATED, *_CROSS_AGGREGATE))
+            return FindingsAnswer(at, tuple(rows), (*_DATED, *_CROSS_AGGREGATE, *_NOT_RECORDED))
         rows += _dated_findings(app, conn, at)
-    return FindingsAnswer(at, tuple(rows), _CROSS_AGGREGATE)
+        rows += cross_aggregate_findings(app, conn, at.position)
+    return FindingsAnswer(at, tuple(rows), _NOT_RECORDED)
 
 
 def _dated_findings(app: AKLedger, conn: Connection, at: AsOf) -> list[FindingRow]:
@@ -232,15 +234,6 @@ def _dated_findings(app: AKLedger, conn: Connection, at: AsOf) -> list[FindingRo
     return rows
 
 
-def aggregate_at(app: AKLedger, conn: Connection, aggregate_id: str, position: int) -> object:
-    """The aggregate as it stood at ``position``: its events up to there, from the event store."""
-    events = app.events_table.c
-    version = conn.execute(select(func.max(events.originator_version)).where(
-        events.originator_id == UUID(aggregate_id), events.id <= position)).scalar_one()
-    found: object = app.repository.get(UUID(aggregate_id), version=int(version))
-    return found
-
-
 __all__ = [
     "FindingRow",
     "FindingsAnswer",
@@ -249,6 +242,7 @@ __all__ = [
     "MattersAnswer",
     "WorkOffAnswer",
     "WorkOffRow",
+    "aggregate_at",
     "findings",
     "matter_state",
     "matters",
