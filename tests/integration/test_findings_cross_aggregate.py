@@ -13,6 +13,7 @@ from ledger.application import AKLedger
 from ledger.capability_releases import CapabilityRelease
 from ledger.commands.execute import bootstrap_admin, execute_json
 from ledger.context import RecordingContext
+from ledger.cycle_runs import CycleRuns
 from ledger.demo import IOC_SIT, demo_commands
 from ledger.document_values import Party
 from ledger.documents import Document
@@ -23,6 +24,7 @@ from ledger.requirements import Requirement
 from ledger.rules.document_types import DocumentType, NoticeType
 from ledger.rules.roles import Role
 from ledger.test_scenarios import TestScenario
+from ledger.testing_issue_values import ExclusionKind
 from ledger.testing_issues import TestingIssue
 from ledger.ttm import Ttm
 from projections import queries
@@ -216,3 +218,44 @@ def test_requirements_no_listed_scenario_traces_to_are_found(ledger: AKLedger, a
                for w in whats)
     assert any("maps baseline 'B1' but lists" in w and str(other.id) in w for w in whats)
     assert len(findings) == 2
+
+
+def test_a_new_defect_excluded_from_an_end_of_cycle_run_is_found_until_the_tag_agrees(
+    ledger: AKLedger, actor: Actor
+) -> None:
+    start(ledger, actor)
+    ledger.load_signer()
+    hours = iter(range(1, 100))
+
+    def ctx(**extra: Any) -> dict[str, Any]:
+        at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC) + timedelta(hours=next(hours))
+        return RecordingContext(actor, at, **extra).fields()
+
+    runs = CycleRuns.open(IOC_SIT, "sit", "moc", "end_of_cycle", **ctx())
+    runs.start_end_of_cycle_run(1, ["TI-1"], environment="SIT-A", codebase_version="R4.2",
+                                device_sets=["DS-1"], **ctx())
+    new = TestingIssue.raise_issue(
+        "TI-7", "tariff not applied", IOC_SIT, dmc_ids=["DMC-1"], epcl_entry_ids=[], service_providers=[],
+        cause="dcc_total_system", environment="test", raised_by="dcc", security_impact=False, **ctx())
+    ledger.append(runs, new)
+    runs.end_run(1, planned_tests=40, executed=40, passed=38, excluded_defects=["TI-1", "TI-7"],
+                 execution_ids=[], results_sha256=H2, **ctx())
+    ended = ledger.append(runs)[-1].position
+
+    # TI-1 was known at the start; TI-7 was raised after it, and no exclusion was proposed (Table 13.1 #2A)
+    (finding,) = found(ledger, ended, "Table 13.1 #2A")
+    assert (finding.source, finding.subject) == ("cycle_run", runs.run_id(1))
+    assert "defect TI-7" in finding.what
+    assert "no exclusion proposed" in finding.what
+    assert found(ledger, ended - 1, "Table 13.1 #2A") == []  # the run had not ended
+
+    new.propose_exclusion(ExclusionKind.END_OF_CYCLE, runs.run_id(1), "cosmetic", ["tab", "tag", "panel"],
+                          **ctx())
+    proposed = ledger.append(new)[-1].position
+    (still,) = found(ledger, proposed, "Table 13.1 #2A")
+    assert "(proposed)" in still.what
+    new.record_tag_exclusion_decision(ExclusionKind.END_OF_CYCLE, runs.run_id(1), True,
+                                      **ctx(on_behalf_of="tag", evidence_sha256=H1))
+    agreed = ledger.append(new)[-1].position
+    assert found(ledger, agreed, "Table 13.1 #2A") == []
+    assert len(found(ledger, proposed, "Table 13.1 #2A")) == 1  # as of before the agreement: still there
