@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 import orjson
@@ -54,7 +54,7 @@ from ledger.ttm import Ttm
 from projections.as_of import rows_at
 from projections.fact_kinds import FactKind
 from projections.rules.facts import CycleRunFact, DocumentFact
-from projections.tables import ExecutedDay, facts
+from projections.tables import facts
 
 _f = facts.c
 _BATCH = 500  # ids per ``IN`` list
@@ -136,23 +136,17 @@ def _executions_after_exit(
 ) -> Iterator[FindingRow]:
     # A run is flagged only if executed after one of its phase's exit proposals, so only after
     # the earliest: the tests of other phases, and those with no run executed after it, cannot
-    # be flagged. Nothing orders ``executed_at`` with the log, so the runs are found by the day
-    # they were executed (``facts_by_executed_day``: the first ten characters of ``executed_at``,
-    # its date at its own offset), from the day before the earliest proposal's date in UTC: an
-    # offset is less than a day, so a run executed after the proposal cannot have an earlier date
-    # (and dates as YYYY-MM-DD compare as text). Each is then compared exactly.
+    # be flagged. Nothing orders ``executed_at`` with the log, so every run of those phases is read
+    # (its time only, from its EXECUTION fact), not only those recorded after the proposal.
     earliest = {i: min(p.exit_proposed_at) for i, p in phases.items() if p.exit_proposed_at}
     if not earliest:
         return
-    executed_at, day = _f.payload["executed_at"].as_string(), ExecutedDay()
-    candidates = set()
-    for phase_id, proposed in earliest.items():
-        since = (proposed.astimezone(UTC) - timedelta(days=1)).date().isoformat()
-        query = select(_f.aggregate_id, executed_at).where(
-            _f.kind == FactKind.EXECUTION.value, _f.phase_id == phase_id, day >= since,
-            _f.valid_from <= position, or_(_f.valid_to.is_(None), _f.valid_to > position))
-        candidates |= {str(test_id) for test_id, at in conn.execute(query)
-                       if datetime.fromisoformat(at) > proposed}
+    executed_at = _f.payload["executed_at"].as_string()
+    query = select(_f.aggregate_id, _f.phase_id, executed_at).where(
+        _f.kind == FactKind.EXECUTION.value, _f.phase_id.in_(earliest), _f.valid_from <= position,
+        or_(_f.valid_to.is_(None), _f.valid_to > position))
+    candidates = {str(test_id) for test_id, phase_id, at in conn.execute(query)
+                  if datetime.fromisoformat(at) > earliest[phase_id]}
     tests = aggregates_at(app, conn, candidates, position, PlannedTest)
     by_phase: dict[str, list[PlannedTest]] = defaultdict(list)
     for test in tests.values():

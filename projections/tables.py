@@ -8,8 +8,6 @@ definition both the migrations and the code use.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -23,32 +21,8 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 metadata = MetaData()
-
-
-class ExecutedDay(FunctionElement[str]):
-    """A fact's ``executed_at`` (a run's: an ISO 8601 instant with its offset) cut to its first ten
-    characters, the day where it was executed (NULL for other facts). Written out literally, the
-    same in the index (``facts_by_executed_day``) and in a query, so that the database matches them:
-    SQLite uses an expression index only for the same expression, with no parameter in it."""
-
-    type = String()
-    name = "executed_day"
-    inherit_cache = True
-
-
-@compiles(ExecutedDay, "sqlite")
-def _executed_day_sqlite(element: ExecutedDay, compiler: Any, **kw: Any) -> str:
-    return "substr(json_extract(payload, '$.executed_at'), 1, 10)"
-
-
-@compiles(ExecutedDay, "postgresql")
-def _executed_day_postgresql(element: ExecutedDay, compiler: Any, **kw: Any) -> str:
-    return "substr(payload ->> 'executed_at', 1, 10)"
-
 
 # On SQLite an INTEGER PRIMARY KEY is the rowid (and autoincrements); BIGINT elsewhere.
 _BigInt = BigInteger().with_variant(Integer(), "sqlite")
@@ -114,7 +88,6 @@ facts = Table(
     Index("facts_from", "kind", "valid_from", "valid_to"),
     Index("facts_to", "kind", "valid_to", "valid_from"),
     Index("facts_by_phase", "kind", "phase_id", "valid_from", "valid_to"),
-    Index("facts_by_executed_day", "kind", "phase_id", ExecutedDay()),
     comment="temporal facts: one row per fact per period it held",
 )
 

@@ -1,7 +1,6 @@
-"""Migrations 0003 (the ``facts`` projection's tables), 0006 (runs as rows of their own), 0007
-(PostgreSQL statistics) and 0008 (the runs by the day they were executed) downgrade and upgrade
-again, on both databases; after the round trip the projection replays the ledger into the new
-tables."""
+"""Migrations 0003 (the ``facts`` projection's tables), 0006 (runs as rows of their own) and 0007
+(PostgreSQL statistics) downgrade and upgrade again, on both databases; after the round trip the
+projection replays the ledger into the new tables."""
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from projections.fact_kinds import FactKind
 from projections.facts_projection import FactsProjection
 from projections.queries import facts_at, position_as_of
 from projections.runner import run_once
-from projections.tables import ExecutedDay, facts
+from projections.tables import facts
 from projections.tracking import head, status
 from tests.integration.test_facts_as_of import LINES, bootstrap, import_each
 
@@ -95,36 +94,3 @@ def test_0007_gives_postgresql_statistics_of_open_facts_by_kind_and_downgrades(
     bootstrap(ledger, actor)
     import_each(ledger, LINES[:40])
     assert run_once(ledger, FactsProjection(ledger)) > 0  # the projection runs as before
-
-
-def _indexes(lg: AKLedger) -> set[str]:
-    """The indexes on ``facts``, from the catalogue (reflection skips expression indexes on SQLite)."""
-    query = ("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'facts'"
-             if lg.engine.dialect.name == "sqlite" else
-             "SELECT indexname FROM pg_indexes WHERE tablename = 'facts' AND schemaname = current_schema()")
-    with lg.connect() as conn:
-        return {row[0] for row in conn.exec_driver_sql(query)}
-
-
-def test_0008_indexes_the_runs_by_the_day_they_were_executed_and_downgrades(
-    ledger: AKLedger, actor: Actor
-) -> None:
-    assert "facts_by_executed_day" in _indexes(ledger)
-    with ledger.engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "0007")
-    assert "facts_by_executed_day" not in _indexes(ledger)
-    migrate(ledger)
-    assert "facts_by_executed_day" in _indexes(ledger)
-    bootstrap(ledger, actor)
-    import_each(ledger, LINES[:40])
-    assert run_once(ledger, FactsProjection(ledger)) > 0
-    day = ExecutedDay()
-    query = select(facts.c.key, day).where(facts.c.kind == FactKind.EXECUTION.value, day >= "2000-01-01")
-    with ledger.connect() as conn:
-        runs = conn.execute(query).all()
-        assert runs
-        assert all(len(executed) == 10 for _, executed in runs)  # YYYY-MM-DD
-        if ledger.engine.dialect.name == "sqlite":  # PostgreSQL plans tables this small as a scan
-            compiled = query.compile(conn)
-            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values()))
-            assert "facts_by_executed_day" in " ".join(str(row) for row in plan)
