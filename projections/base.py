@@ -13,7 +13,7 @@ only events whose topic is in ``topics`` (every event when ``topics`` is empty).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID
@@ -22,6 +22,9 @@ from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import Executable
+
+Progress = Callable[[int, int], None]
+"""Called with (events done, events in all) as a replay goes."""
 
 Write = tuple[Executable, dict[str, Any]]
 """One statement and its parameters."""

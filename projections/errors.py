@@ -52,3 +52,8 @@ class UnknownProjectionError(ProjectionError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"no projection named {name!r} (known: {', '.join(known) or 'none'})")
         self.name = name
+
+
+def describe_error(exc: BaseException) -> str:
+    """How a projection's fault is recorded and reported: the error's qualified type and message."""
+    return f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"

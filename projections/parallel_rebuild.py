@@ -28,7 +28,7 @@ import multiprocessing
 import queue
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,16 +44,14 @@ from ledger.application import AKLedger
 from ledger.config import Settings
 from ledger.phases import TestPhase
 from projections import tracking
-from projections.base import Positioned
-from projections.errors import ProjectionFailedError
+from projections.base import Positioned, Progress
+from projections.errors import ProjectionFailedError, describe_error
 from projections.fact_kinds import FactKind
 from projections.facts_projection import FactsProjection
 from projections.tables import facts, positions
 
 if TYPE_CHECKING:
     from projections.runner import StoredRow
-
-Progress = Callable[[int, int], None]
 
 _WAIT = 0.5  # seconds between looks at the parts while none reports
 SWAP_MEMORY = "128MB"  # PostgreSQL: work_mem and maintenance_work_mem while the parts are swapped in
@@ -219,7 +217,7 @@ def replay_part(job: _Part, reports: multiprocessing.Queue[_Report]) -> None:
         reports.put(_Report(job.index, failed_at=failed.position, error=failed.error))
     except BaseException as exc:  # not an event's: the part could not start, or read, or was stopped
         reports.put(_Report(job.index, failed_at=applied[0] + 1,
-                            error=f"rebuild part {job.index}: {_describe(exc)}"))
+                            error=f"rebuild part {job.index}: {describe_error(exc)}"))
 
 
 def _replay(job: _Part, reports: multiprocessing.Queue[_Report], applied: list[int]) -> None:
@@ -256,7 +254,7 @@ def _replay(job: _Part, reports: multiprocessing.Queue[_Report], applied: list[i
                     try:
                         events.append(Positioned(item.id, app.mapper.to_domain_event(item)))
                     except Exception as exc:
-                        raise PartFailedError(item.id, _describe(exc)) from exc
+                        raise PartFailedError(item.id, describe_error(exc)) from exc
                 _apply(conn, projection, events)  # raises PartFailedError naming the event
                 after = applied[0] = page[-1][0]
                 reports.put(_Report(job.index, scanned=after))
@@ -290,11 +288,8 @@ def _apply(conn: Connection, projection: FactsProjection, events: list[Positione
             with conn.begin():
                 projection.process_batch([item], conn)
         except Exception as exc:
-            raise PartFailedError(item.position, _describe(exc)) from exc
+            raise PartFailedError(item.position, describe_error(exc)) from exc
 
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"
 
 
 # -- the swap -------------------------------------------------------------------------------------

@@ -31,8 +31,13 @@ from sqlalchemy.types import TypeEngine
 
 from ledger.application import AKLedger
 from projections import tracking
-from projections.base import Positioned, Projection
-from projections.errors import ProjectionConflictError, ProjectionFailedError, ProjectionLockedError
+from projections.base import Positioned, Progress, Projection
+from projections.errors import (
+    ProjectionConflictError,
+    ProjectionFailedError,
+    ProjectionLockedError,
+    describe_error,
+)
 from projections.facts_projection import FactsProjection
 from projections.parallel_rebuild import can_rebuild_in_parts, rebuild_in_parts
 from projections.runner_connection import RunnerConnection
@@ -43,8 +48,6 @@ PARTS_FROM = 50_000  # events: below this, starting processes costs more than th
 MAX_PARTS = 4  # each part reads the whole log: more parts than cores only adds reading
 POLL_INTERVAL = 0.25  # seconds between polls when nothing wakes the runner
 _STOP_CHECK = 0.25  # seconds: how soon run_forever notices should_stop while it waits
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -304,15 +307,12 @@ def _apply_one_by_one(
         if done != batch.position:
             tracking.advance(conn, projection.name, batch.position, done)
         if failure is not None:
-            tracking.record_fault(conn, projection.name, failure[0], _describe(failure[1]))
+            tracking.record_fault(conn, projection.name, failure[0], describe_error(failure[1]))
     if failure is not None:
         nid, error = failure
-        raise ProjectionFailedError(projection.name, nid, _describe(error)) from error
+        raise ProjectionFailedError(projection.name, nid, describe_error(error)) from error
     return len(batch.notifications)
 
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}"
 
 
 def _count(conn: Connection, app: AKLedger, projection: Projection, stop: int) -> int:
